@@ -1,0 +1,62 @@
+// ChangeRecord: one row change (or one DDL statement) as captured from a source database,
+// before the change log gives it a record id and an offset.
+//
+// Capture (src/capture) produces these; the change log (src/changelog) stores them durably and
+// renders each as the CloudEvent of product.md §1.2. Row images are already rendered to compact
+// JSON objects keyed by column name with typed values (product.md §1.2): capture is the only
+// place that knows column types, and rendering once at capture keeps every reader cheap.
+//
+// Thread safety: a value type.
+#ifndef INFLOW_CHANGELOG_CHANGE_RECORD_H_
+#define INFLOW_CHANGELOG_CHANGE_RECORD_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace inflow::changelog {
+
+enum class Operation : uint8_t { kInsert = 1, kUpdate = 2, kDelete = 3, kDdl = 4 };
+
+// "INSERT" | "UPDATE" | "DELETE" | "DDL" — the DTS operationType names.
+const char* OperationName(Operation op);
+
+struct ColumnSchema {
+  std::string name;
+  std::string type;       // the SQL type as the server spells it, e.g. "decimal(10,2) unsigned"
+  bool primary_key = false;
+  bool nullable = true;
+  std::string charset;    // empty for non-text columns
+};
+
+// Where a change sits in the source's replication stream. For MySQL / MariaDB: binlog file and
+// the position of the event that ends the change's transaction, plus the GTID set executed up to
+// and including it. (PostgreSQL will use `lsn`.)
+struct SourcePosition {
+  std::string file;
+  uint64_t pos = 0;
+  std::string gtid_set;
+  uint64_t lsn = 0;
+
+  bool operator==(const SourcePosition&) const = default;
+};
+
+struct ChangeRecord {
+  Operation op = Operation::kInsert;
+  int64_t source_timestamp_ms = 0;  // commit time at the source (ms where known, else s*1000)
+  SourcePosition position;
+  std::string transaction_id;       // GTID of the transaction, or "file:pos" of its BEGIN
+  std::string database;
+  std::string table;
+  std::vector<ColumnSchema> columns;       // empty for DDL
+  std::optional<std::string> before_json;  // compact JSON object; nullopt for INSERT / DDL
+  std::optional<std::string> after_json;   // compact JSON object; nullopt for DELETE / DDL
+  std::string ddl;                          // the statement, for kDdl only
+
+  bool operator==(const ChangeRecord&) const = default;
+};
+
+}  // namespace inflow::changelog
+
+#endif  // INFLOW_CHANGELOG_CHANGE_RECORD_H_

@@ -1,0 +1,22 @@
+// The inflow binary: wires every subcommand into one CLI11 application.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/command.h"
+#include "common/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"inflow: stream database changes into Apache RocketMQ"};
+  app.set_version_flag("--version", std::string("inflow ") + inflow::Version());
+  app.require_subcommand(1);
+  int exit_code = inflow::cli::kExitOk;
+  (void)exit_code;  // each Add*Command below stores its result here
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : inflow::cli::kExitBadInput;
+  }
+  return exit_code;
+}

@@ -25,6 +25,7 @@ const char* OperationName(Operation op);
 struct ColumnSchema {
   std::string name;
   std::string type;       // the SQL type as the server spells it, e.g. "decimal(10,2) unsigned"
+  int type_code = 0;      // MySQL protocol type number (8 = LONGLONG, 253 = VAR_STRING, …): DTS rawDataTypeNum
   bool primary_key = false;
   bool nullable = true;
   std::string charset;    // empty for non-text columns

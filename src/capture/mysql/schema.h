@@ -1,0 +1,119 @@
+// Table schemas as the binlog decoder needs them, and the schema history that follows DDL.
+//
+// A TableSchema describes one table at one point in the binlog: its columns in ordinal order
+// with the SQL type as information_schema.COLUMNS.COLUMN_TYPE spells it ("int(10) unsigned",
+// "enum('a','b')", "varchar(20)", "inet6", …), the character set of text columns and the
+// primary key. It comes from three places, in order of preference:
+//   1. TABLE_MAP optional metadata (binlog_row_metadata=FULL) — names, signedness, charsets,
+//      enum/set labels, primary key — which needs no history at all;
+//   2. the SchemaHistory, which replays the DDL found in the binlog (see SchemaHistory::Apply);
+//   3. a SchemaProvider (information_schema of the live server), asked once per table the
+//      history does not know yet.
+// Types that the binlog cannot tell apart from others (MariaDB INET6 and UUID look like
+// BINARY(16); MariaDB JSON looks like LONGTEXT) are taken from 2 or 3 when available.
+//
+// Thread safety: value types; a SchemaHistory is not synchronised (one decoder owns it).
+#ifndef INFLOW_CAPTURE_MYSQL_SCHEMA_H_
+#define INFLOW_CAPTURE_MYSQL_SCHEMA_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+
+namespace inflow::capture::mysql {
+
+struct ColumnDef {
+  std::string name;
+  // Lower-case SQL type as information_schema.COLUMNS.COLUMN_TYPE spells it, e.g.
+  // "int(10) unsigned", "decimal(10,2)", "enum('a','b')", "inet6", "uuid". For a MariaDB JSON
+  // column (stored as LONGTEXT with a json_valid() CHECK) put "json", so its values render as
+  // JSON rather than as a string.
+  std::string column_type;
+  // information_schema.COLUMNS.CHARACTER_SET_NAME ("utf8mb4", "latin1", …); empty for
+  // non-text columns.
+  std::string charset;
+  bool nullable = true;
+  bool primary_key = false;
+
+  bool operator==(const ColumnDef&) const = default;
+};
+
+struct TableSchema {
+  std::string database;
+  std::string table;
+  std::vector<ColumnDef> columns;  // in ordinal order
+
+  bool operator==(const TableSchema&) const = default;
+};
+
+// The query a SchemaProvider for MariaDB / MySQL should run (two '?' parameters: schema name,
+// table name), and how to turn one of its rows into a ColumnDef. Column order of the result:
+// COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME (NULL → ""), IS_NULLABLE ("YES"/"NO"),
+// COLUMN_KEY ("PRI" marks the primary key), IS_JSON ("1" when a json_valid CHECK exists; always
+// "0" on MySQL, whose JSON columns report COLUMN_TYPE "json" themselves).
+inline constexpr std::string_view kMariaDbColumnsQuery =
+    "SELECT c.COLUMN_NAME, c.COLUMN_TYPE, IFNULL(c.CHARACTER_SET_NAME, ''), c.IS_NULLABLE, "
+    "c.COLUMN_KEY, (SELECT COUNT(*) FROM information_schema.CHECK_CONSTRAINTS k WHERE "
+    "k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND "
+    "k.CHECK_CLAUSE = CONCAT('json_valid(`', c.COLUMN_NAME, '`)')) > 0 AS IS_JSON "
+    "FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME = ? "
+    "ORDER BY c.ORDINAL_POSITION";
+inline constexpr std::string_view kMySqlColumnsQuery =
+    "SELECT COLUMN_NAME, COLUMN_TYPE, IFNULL(CHARACTER_SET_NAME, ''), IS_NULLABLE, COLUMN_KEY, 0 "
+    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
+    "ORDER BY ORDINAL_POSITION";
+ColumnDef ColumnFromInformationSchema(std::string_view name, std::string_view column_type,
+                                      std::string_view charset, std::string_view is_nullable,
+                                      std::string_view column_key, std::string_view is_json);
+
+// Where a table's schema comes from when neither the binlog metadata nor the history knows it.
+// Typically information_schema of the live server (which reflects the schema NOW: rows written
+// before a later ALTER can only be decoded right if the history saw that ALTER).
+class SchemaProvider {
+ public:
+  virtual ~SchemaProvider() = default;
+  // Returns kNotFound when the table does not exist (any more).
+  virtual Result<TableSchema> Lookup(const std::string& db, const std::string& table) = 0;
+};
+
+// The schema of every table seen so far, advanced by the DDL statements of the binlog.
+//
+// Apply() understands: CREATE TABLE name (column definitions, PRIMARY KEY (…), other clauses
+// ignored), CREATE TABLE a LIKE b, DROP TABLE [IF EXISTS] a, b…, RENAME TABLE a TO b, …,
+// ALTER TABLE t with any comma-separated mix of ADD [COLUMN] def [FIRST | AFTER c],
+// ADD [COLUMN] (def, …), DROP [COLUMN] c, MODIFY [COLUMN] def [FIRST | AFTER c],
+// CHANGE [COLUMN] old def [FIRST | AFTER c], RENAME COLUMN a TO b, RENAME [TO | AS] t2,
+// ADD PRIMARY KEY (…), DROP PRIMARY KEY, ALTER [COLUMN] … (no effect on types) and clauses that
+// do not change columns (indexes, ENGINE=, …); DROP DATABASE / SCHEMA. A DDL statement about a
+// known table that it cannot follow makes it forget that table (so the SchemaProvider is asked
+// again) instead of keeping a wrong schema.
+class SchemaHistory {
+ public:
+  // The schema of db.table, or nullptr when unknown.
+  const TableSchema* Find(std::string_view db, std::string_view table) const;
+  void Put(TableSchema schema);
+  void Forget(std::string_view db, std::string_view table);
+
+  // Applies one DDL statement run with `default_db` as the current database. Text columns
+  // declared without a charset get `default_charset` unless the table declares its own.
+  void Apply(std::string_view default_db, std::string_view sql, std::string_view default_charset);
+
+  // Stable byte form for the decoder state, and back.
+  std::string Serialize() const;
+  static Result<SchemaHistory> Parse(std::string_view bytes);
+
+  size_t size() const { return tables_.size(); }
+  bool operator==(const SchemaHistory&) const = default;
+
+ private:
+  std::map<std::pair<std::string, std::string>, TableSchema> tables_;
+};
+
+}  // namespace inflow::capture::mysql
+
+#endif  // INFLOW_CAPTURE_MYSQL_SCHEMA_H_

@@ -1,0 +1,25 @@
+// Small helpers to write JSON text by hand on hot paths (no DOM): string escaping and numbers.
+//
+// Thread safety: pure functions.
+#ifndef INFLOW_COMMON_JSON_TEXT_H_
+#define INFLOW_COMMON_JSON_TEXT_H_
+
+#include <string>
+#include <string_view>
+
+namespace inflow {
+
+// Appends `s` as a quoted JSON string. Control characters, '"' and '\\' are escaped; bytes
+// >= 0x80 are copied as they are. REQUIRES: `s` is valid UTF-8 (see IsValidUtf8).
+void AppendJsonString(std::string* out, std::string_view s);
+
+// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+
+// Appends a double as JSON: integral values of magnitude < 2^53 without a fraction ("42"),
+// others in the shortest form that reads back to the same double. REQUIRES: finite.
+void AppendJsonNumber(std::string* out, double v);
+
+}  // namespace inflow
+
+#endif  // INFLOW_COMMON_JSON_TEXT_H_

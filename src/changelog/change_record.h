@@ -24,11 +24,15 @@ const char* OperationName(Operation op);
 
 struct ColumnSchema {
   std::string name;
-  std::string type;       // the SQL type as the server spells it, e.g. "decimal(10,2) unsigned"
-  int type_code = 0;      // MySQL protocol type number (8 = LONGLONG, 253 = VAR_STRING, …): DTS rawDataTypeNum
+  std::string type;  // the SQL type as the server spells it, e.g. "decimal(10,2) unsigned"
+  int type_code =
+      0;  // MySQL protocol type number (8 = LONGLONG, 253 = VAR_STRING, …): DTS rawDataTypeNum
   bool primary_key = false;
+  bool unique_key = false;  // part of a UNIQUE index (DTS isUniqueKey); false when unknown
   bool nullable = true;
-  std::string charset;    // empty for non-text columns
+  std::string charset;  // empty for non-text columns
+
+  bool operator==(const ColumnSchema&) const = default;
 };
 
 // Where a change sits in the source's replication stream. For MySQL / MariaDB: binlog file and
@@ -47,13 +51,13 @@ struct ChangeRecord {
   Operation op = Operation::kInsert;
   int64_t source_timestamp_ms = 0;  // commit time at the source (ms where known, else s*1000)
   SourcePosition position;
-  std::string transaction_id;       // GTID of the transaction, or "file:pos" of its BEGIN
+  std::string transaction_id;  // GTID of the transaction, or "file:pos" of its BEGIN
   std::string database;
   std::string table;
   std::vector<ColumnSchema> columns;       // empty for DDL
   std::optional<std::string> before_json;  // compact JSON object; nullopt for INSERT / DDL
   std::optional<std::string> after_json;   // compact JSON object; nullopt for DELETE / DDL
-  std::string ddl;                          // the statement, for kDdl only
+  std::string ddl;                         // the statement, for kDdl only
 
   bool operator==(const ChangeRecord&) const = default;
 };

@@ -1,0 +1,3 @@
+#include "jsonpath/iregexp.h"
+
+#include <gtest/gtest.h>

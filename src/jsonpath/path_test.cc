@@ -1,0 +1,3 @@
+#include "jsonpath/path.h"
+
+#include <gtest/gtest.h>

@@ -101,7 +101,9 @@ class SchemaHistory {
 
   // Applies one DDL statement run with `default_db` as the current database. Text columns
   // declared without a charset get `default_charset` unless the table declares its own.
-  void Apply(std::string_view default_db, std::string_view sql, std::string_view default_charset);
+  // Returns the (database, table) the statement is about, ("", "") when none.
+  std::pair<std::string, std::string> Apply(std::string_view default_db, std::string_view sql,
+                                            std::string_view default_charset);
 
   // Stable byte form for the decoder state, and back.
   std::string Serialize() const;

@@ -1,0 +1,21 @@
+# inflow_capture: the MySQL / MariaDB replication client (protocol, auth, connection), the
+# information_schema SchemaProvider, and the MySQL Source that drives the binlog decoder.
+set(_mysql ${CMAKE_CURRENT_SOURCE_DIR}/mysql)
+add_library(inflow_capture
+  ${_mysql}/packet_codec.cc
+  ${_mysql}/protocol_messages.cc
+  ${_mysql}/auth_plugins.cc
+  ${_mysql}/connection_options.cc
+  ${_mysql}/connection.cc
+)
+target_include_directories(inflow_capture PUBLIC ${INFLOW_SRC})
+target_link_libraries(inflow_capture PUBLIC inflow_common OpenSSL::SSL OpenSSL::Crypto ZLIB::ZLIB
+                      Threads::Threads)
+if(TARGET inflow_capture_decoder)
+  target_link_libraries(inflow_capture PUBLIC inflow_capture_decoder)
+endif()
+
+inflow_test(capture_protocol_test
+  SOURCES ${_mysql}/packet_codec_test.cc ${_mysql}/protocol_messages_test.cc
+          ${_mysql}/auth_plugins_test.cc ${_mysql}/connection_options_test.cc
+  LIBS inflow_capture)

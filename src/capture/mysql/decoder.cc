@@ -1,0 +1,903 @@
+#include "capture/mysql/decoder.h"
+
+#include <fmt/format.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <unordered_map>
+
+#include "capture/mysql/binlog_buffer.h"
+#include "capture/mysql/rows_event.h"
+
+namespace inflow::capture::mysql {
+
+namespace et = event_type;
+using changelog::ChangeRecord;
+using changelog::Operation;
+
+Result<EventHeader> ParseEventHeader(std::span<const uint8_t> event) {
+  if (event.size() < kEventHeaderSize) {
+    return Fail(ErrorCode::kDataLoss,
+                fmt::format("event of {} bytes is shorter than its header", event.size()));
+  }
+  BinlogBuffer b(event);
+  EventHeader h;
+  h.timestamp = b.U32();
+  h.type = b.U8();
+  h.server_id = b.U32();
+  h.event_length = b.U32();
+  h.next_pos = b.U32();
+  h.flags = b.U16();
+  return h;
+}
+
+Result<ChecksumAlg> FormatDescriptionChecksum(std::span<const uint8_t> fde) {
+  // binlog_version(2) server_version(50) create_timestamp(4) header_length(1) post-header
+  // lengths…, checksum_alg(1), CRC32 slot(4).
+  if (fde.size() < kEventHeaderSize + 57 + 5) {
+    return Fail(ErrorCode::kDataLoss, "FORMAT_DESCRIPTION event too short");
+  }
+  uint8_t alg = fde[fde.size() - 5];
+  if (alg == 0) return ChecksumAlg::kOff;
+  if (alg == 1) return ChecksumAlg::kCrc32;
+  return Fail(ErrorCode::kDataLoss, fmt::format("unknown binlog checksum algorithm {}", alg));
+}
+
+Result<std::span<const uint8_t>> VerifyAndStripChecksum(std::span<const uint8_t> event,
+                                                        ChecksumAlg alg) {
+  INFLOW_TRY(EventHeader h, ParseEventHeader(event));
+  if (h.type == et::kFormatDescription) {
+    INFLOW_TRY(alg, FormatDescriptionChecksum(event));
+  } else if (alg == ChecksumAlg::kOff) {
+    return event;
+  }
+  if (event.size() < kEventHeaderSize + 4) {
+    return Fail(ErrorCode::kDataLoss, "event too short for its checksum");
+  }
+  size_t body = event.size() - 4;
+  if (alg == ChecksumAlg::kCrc32) {
+    uint32_t want =
+        static_cast<uint32_t>(event[body]) | static_cast<uint32_t>(event[body + 1]) << 8 |
+        static_cast<uint32_t>(event[body + 2]) << 16 | static_cast<uint32_t>(event[body + 3]) << 24;
+    uint32_t got = static_cast<uint32_t>(crc32(0L, event.data(), static_cast<uInt>(body)));
+    if (want != got) {
+      return Fail(
+          ErrorCode::kDataLoss,
+          fmt::format("CRC32 mismatch in event type {} ending at position {}", h.type, h.next_pos));
+    }
+  }
+  return event.first(body);
+}
+
+// ---- GTID sets ------------------------------------------------------------------------------
+
+namespace {
+
+// MariaDB: the last GTID per replication domain. MySQL: executed intervals per source UUID.
+struct GtidSet {
+  std::map<uint32_t, std::pair<uint32_t, uint64_t>> domains;  // domain → (server, seq)
+  std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> uuids;  // [start, end]
+
+  void AddMySql(const std::string& uuid, int64_t start, int64_t end) {
+    auto& v = uuids[uuid];
+    v.emplace_back(start, end);
+    std::sort(v.begin(), v.end());
+    std::vector<std::pair<int64_t, int64_t>> merged;
+    for (auto& iv : v) {
+      if (!merged.empty() && iv.first <= merged.back().second + 1) {
+        merged.back().second = std::max(merged.back().second, iv.second);
+      } else {
+        merged.push_back(iv);
+      }
+    }
+    v = std::move(merged);
+  }
+
+  std::string ToString() const {
+    std::string s;
+    for (const auto& [domain, last] : domains) {
+      if (!s.empty()) s.push_back(',');
+      s += fmt::format("{}-{}-{}", domain, last.first, last.second);
+    }
+    for (const auto& [uuid, ivs] : uuids) {
+      if (!s.empty()) s.push_back(',');
+      s += uuid;
+      for (const auto& [a, b] : ivs)
+        s += a == b ? fmt::format(":{}", a) : fmt::format(":{}-{}", a, b);
+    }
+    return s;
+  }
+
+  static Result<GtidSet> Parse(std::string_view text) {
+    GtidSet set;
+    auto bad = [&](std::string_view part) {
+      return Fail(ErrorCode::kInvalidArgument, fmt::format("bad GTID set element '{}'", part));
+    };
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t comma = text.find(',', start);
+      std::string_view part =
+          text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
+      start = comma == std::string_view::npos ? text.size() : comma + 1;
+      while (!part.empty() && (part.front() == ' ' || part.front() == '\n')) part.remove_prefix(1);
+      if (part.empty()) continue;
+      size_t colon = part.find(':');
+      if (colon == std::string_view::npos) {  // MariaDB domain-server-seq
+        uint32_t d = 0, s = 0;
+        uint64_t q = 0;
+        size_t a = part.find('-'), b = part.find('-', a + 1);
+        if (a == part.npos || b == part.npos) return bad(part);
+        if (std::from_chars(part.data(), part.data() + a, d).ec != std::errc() ||
+            std::from_chars(part.data() + a + 1, part.data() + b, s).ec != std::errc() ||
+            std::from_chars(part.data() + b + 1, part.data() + part.size(), q).ec != std::errc()) {
+          return bad(part);
+        }
+        set.domains[d] = {s, q};
+      } else {
+        std::string uuid(part.substr(0, colon));
+        std::string_view rest = part.substr(colon + 1);
+        while (!rest.empty()) {
+          size_t next = rest.find(':');
+          std::string_view iv = rest.substr(0, next);
+          rest = next == rest.npos ? std::string_view() : rest.substr(next + 1);
+          int64_t a = 0, b = 0;
+          size_t dash = iv.find('-');
+          if (std::from_chars(iv.data(), iv.data() + std::min(dash, iv.size()), a).ec !=
+              std::errc()) {
+            return bad(part);
+          }
+          b = a;
+          if (dash != iv.npos &&
+              std::from_chars(iv.data() + dash + 1, iv.data() + iv.size(), b).ec != std::errc()) {
+            return bad(part);
+          }
+          set.AddMySql(uuid, a, b);
+        }
+      }
+    }
+    return set;
+  }
+};
+
+std::string UuidText(std::span<const uint8_t> b) {
+  std::string s;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+    s.push_back(kHex[b[i] >> 4]);
+    s.push_back(kHex[b[i] & 15]);
+  }
+  return s;
+}
+
+bool StartsWithWord(std::string_view sql, std::string_view word) {
+  size_t i = 0;
+  while (i < sql.size() && (std::isspace(static_cast<unsigned char>(sql[i])))) ++i;
+  // Skip leading /* … */ comments that tools put in front of statements.
+  while (sql.substr(i, 2) == "/*") {
+    size_t end = sql.find("*/", i + 2);
+    if (end == sql.npos) return false;
+    i = end + 2;
+    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+  }
+  if (sql.size() - i < word.size()) return false;
+  for (size_t k = 0; k < word.size(); ++k) {
+    if (std::toupper(static_cast<unsigned char>(sql[i + k])) != word[k]) return false;
+  }
+  size_t after = i + word.size();
+  return after == sql.size() || !std::isalnum(static_cast<unsigned char>(sql[after]));
+}
+
+// MariaDB compressed events: one header byte 0x80|n, n bytes of uncompressed length, zlib data.
+Result<std::string> MariaDbUncompress(std::span<const uint8_t> data) {
+  if (data.empty() || (data[0] & 0x80) == 0 || (data[0] & 7) == 0 || (data[0] & 7) > 4 ||
+      data.size() < 1u + (data[0] & 7)) {
+    return Fail(ErrorCode::kDataLoss, "bad compressed event header");
+  }
+  size_t lenlen = data[0] & 7;
+  uint64_t declared = 0;
+  for (size_t i = 0; i < lenlen; ++i) declared = declared << 8 | data[1 + i];
+  constexpr uint64_t kMaxInflated = uint64_t{1} << 30;
+  if (declared > kMaxInflated) return Fail(ErrorCode::kDataLoss, "compressed event too large");
+  std::string out(static_cast<size_t>(declared), '\0');
+  uLongf out_len = static_cast<uLongf>(out.size());
+  int rc = uncompress(reinterpret_cast<Bytef*>(out.data()), &out_len, data.data() + 1 + lenlen,
+                      static_cast<uLong>(data.size() - 1 - lenlen));
+  if (rc != Z_OK || out_len != declared) {
+    return Fail(ErrorCode::kDataLoss, fmt::format("zlib error {} in a compressed event", rc));
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- decoder --------------------------------------------------------------------------------
+
+class BinlogDecoder::Impl {
+ public:
+  explicit Impl(Options options) : options_(std::move(options)) {
+    flavor_ = options_.flavor;
+    state_.position.file = options_.start_file;
+    state_.position.pos = 4;
+    auto set = GtidSet::Parse(options_.start_gtid_set);
+    if (set) gtids_ = std::move(*set);
+    state_.position.gtid_set = gtids_.ToString();
+    file_ = options_.start_file;
+  }
+
+  Result<std::optional<Transaction>> Feed(std::span<const uint8_t> event) {
+    ++events_fed_;
+    INFLOW_TRY(EventHeader h, ParseEventHeader(event));
+    if (h.event_length != 0 && h.event_length < kEventHeaderSize) {
+      return Corrupt(h, "event length below the header size");
+    }
+    auto body = event.subspan(kEventHeaderSize);
+    auto r = Dispatch(h, body);
+    if (!r) {
+      return Fail(r.error().WithContext(
+          fmt::format("binlog {} event type {} at {}", file_, h.type, EventStart(h, event))));
+    }
+    if (h.next_pos != 0 && !in_payload_) pos_ = h.next_pos;
+    return r;
+  }
+
+  const DecoderState& state() const { return state_; }
+
+  void Restore(DecoderState state) {
+    state_ = std::move(state);
+    file_ = state_.position.file;
+    pos_ = state_.position.pos;
+    auto set = GtidSet::Parse(state_.position.gtid_set);
+    gtids_ = set ? std::move(*set) : GtidSet{};
+    tables_.clear();
+    in_tx_ = false;
+    tx_ = Transaction{};
+    pending_gtid_.clear();
+  }
+
+  uint64_t events_fed() const { return events_fed_; }
+  uint64_t rows_decoded() const { return rows_decoded_; }
+
+ private:
+  struct MappedTable {
+    std::string raw;  // the TABLE_MAP body after the table id, to reuse resolutions
+    bool included = false;
+    ResolvedTable resolved;
+  };
+
+  static uint64_t EventStart(const EventHeader& h, std::span<const uint8_t> event) {
+    return h.next_pos >= event.size() ? h.next_pos - event.size() : 0;
+  }
+
+  static tl::unexpected<Error> Corrupt(const EventHeader& h, std::string what) {
+    return Fail(ErrorCode::kDataLoss, fmt::format("event type {}: {}", h.type, what));
+  }
+
+  size_t PostHeaderLen(uint8_t type, size_t fallback) const {
+    if (type >= 1 && type <= post_header_len_.size()) return post_header_len_[type - 1];
+    return fallback;
+  }
+  size_t TableIdSize(uint8_t type) const { return PostHeaderLen(type, 8) == 6 ? 4 : 6; }
+
+  Result<std::optional<Transaction>> Dispatch(const EventHeader& h, std::span<const uint8_t> body) {
+    switch (h.type) {
+      case et::kFormatDescription:
+        return FormatDescription(body);
+      case et::kRotate:
+        return Rotate(h, body);
+      case et::kQuery:
+      case et::kQueryCompressed:
+        return Query(h, body);
+      case et::kXid:
+        return Commit(h);
+      case et::kTableMap:
+        return TableMapEvent(h, body);
+      case et::kWriteRowsV1:
+      case et::kUpdateRowsV1:
+      case et::kDeleteRowsV1:
+      case et::kWriteRowsV2:
+      case et::kUpdateRowsV2:
+      case et::kDeleteRowsV2:
+        return Rows(h, h.type, body, false);
+      case et::kWriteRowsCompressedV1:
+      case 167:
+      case et::kDeleteRowsCompressedV1:
+        return Rows(h, static_cast<uint8_t>(h.type - 166 + 23), body, true);
+      case et::kWriteRowsCompressedV2:
+      case 170:
+      case et::kDeleteRowsCompressedV2:
+        return Rows(h, static_cast<uint8_t>(h.type - 169 + 30), body, true);
+      case et::kMariaGtid:
+        return MariaGtid(h, body);
+      case et::kMariaGtidList:
+        return MariaGtidList(body);
+      case et::kGtid:
+      case et::kAnonymousGtid:
+        return MySqlGtid(h, body);
+      case et::kPreviousGtids:
+        return PreviousGtids(body);
+      case et::kTransactionPayload:
+        return Payload(h, body);
+      case et::kPartialUpdateRows:
+        return Fail(ErrorCode::kFailedPrecondition,
+                    "PARTIAL_UPDATE_ROWS events (binlog_row_value_options=PARTIAL_JSON) are not "
+                    "supported: set binlog_row_value_options='' on the server");
+      case et::kStartEncryption:
+        return Fail(ErrorCode::kFailedPrecondition,
+                    "the binlog file is encrypted (encrypt_binlog=ON): read it through the "
+                    "replication protocol instead");
+      case 26:  // INCIDENT
+        return Fail(ErrorCode::kDataLoss,
+                    "INCIDENT event: the server reports that changes may be missing here");
+      default:  // heartbeats, annotations, checkpoints, user vars, ignorable events
+        return std::optional<Transaction>();
+    }
+  }
+
+  Result<std::optional<Transaction>> FormatDescription(std::span<const uint8_t> body) {
+    BinlogBuffer b(body);
+    uint16_t version = b.U16();
+    std::string_view server = b.Str(50);
+    b.Skip(4);
+    uint8_t header_len = b.U8();
+    if (!b.ok() || version != 4 || header_len != kEventHeaderSize || b.remaining() < 1) {
+      return Fail(ErrorCode::kDataLoss, "unsupported FORMAT_DESCRIPTION (binlog v4 required)");
+    }
+    auto lens = b.Bytes(b.remaining() - 1);  // the last byte is checksum_alg
+    post_header_len_.assign(lens.begin(), lens.end());
+    flavor_ = server.find("MariaDB") != server.npos ? Flavor::kMariaDb : Flavor::kMySql;
+    return std::optional<Transaction>();
+  }
+
+  Result<std::optional<Transaction>> Rotate(const EventHeader& h, std::span<const uint8_t> body) {
+    BinlogBuffer b(body);
+    uint64_t pos = b.U64();
+    std::string_view name = b.Str(b.remaining());
+    if (!b.ok() || name.empty()) return Corrupt(h, "truncated ROTATE");
+    file_ = std::string(name);
+    pos_ = pos;
+    if (!in_tx_) {
+      state_.position.file = file_;
+      state_.position.pos = pos;
+    }
+    tables_.clear();
+    return std::optional<Transaction>();
+  }
+
+  void Begin(const EventHeader& h) {
+    in_tx_ = true;
+    tx_ = Transaction{};
+    tx_bytes_ = 0;
+    tx_.id = pending_gtid_.empty() ? fmt::format("{}:{}", file_, pos_) : pending_gtid_;
+    begin_timestamp_ = h.timestamp;
+  }
+
+  Result<std::optional<Transaction>> Commit(const EventHeader& h) {
+    if (!in_tx_) {
+      Begin(h);  // an XID without a start we saw (stream started mid-transaction): empty
+    }
+    in_tx_ = false;
+    ApplyPendingGtid();
+    tx_.end.file = file_;
+    tx_.end.pos = h.next_pos != 0 ? h.next_pos : pos_;
+    tx_.end.gtid_set = gtids_.ToString();
+    tx_.commit_timestamp_ms =
+        commit_us_ != 0 ? commit_us_ / 1000 : static_cast<int64_t>(h.timestamp) * 1000;
+    commit_us_ = 0;
+    for (auto& r : tx_.records) {
+      r.position = tx_.end;
+      r.source_timestamp_ms = tx_.commit_timestamp_ms;
+      r.transaction_id = tx_.id;
+    }
+    state_.position = tx_.end;
+    pending_gtid_.clear();
+    tables_.clear();
+    Transaction done = std::move(tx_);
+    tx_ = Transaction{};
+    return std::optional<Transaction>(std::move(done));
+  }
+
+  void ApplyPendingGtid() {
+    if (pending_mariadb_) {
+      gtids_.domains[pending_domain_] = {pending_server_, pending_seq_};
+    } else if (!pending_uuid_.empty()) {
+      gtids_.AddMySql(pending_uuid_, pending_gno_, pending_gno_);
+    }
+    pending_mariadb_ = false;
+    pending_uuid_.clear();
+  }
+
+  Result<std::optional<Transaction>> Query(const EventHeader& h, std::span<const uint8_t> body) {
+    BinlogBuffer b(body);
+    size_t post = PostHeaderLen(et::kQuery, 13);
+    b.Skip(8);
+    uint8_t db_len = b.U8();
+    b.Skip(2);
+    uint16_t status_len = post >= 13 ? b.U16() : 0;
+    b.Skip(post > 13 ? post - 13 : 0);
+    auto status = b.Bytes(status_len);
+    std::string db(b.Str(db_len));
+    b.Skip(1);
+    auto rest = b.Rest();
+    if (!b.ok()) return Corrupt(h, "truncated QUERY");
+    std::string sql;
+    if (h.type == et::kQueryCompressed) {
+      INFLOW_TRY(sql, MariaDbUncompress(rest));
+    } else {
+      sql.assign(reinterpret_cast<const char*>(rest.data()), rest.size());
+    }
+    uint32_t server_collation = ServerCollation(status);
+
+    if (StartsWithWord(sql, "BEGIN") || StartsWithWord(sql, "XA START")) {
+      Begin(h);
+      return std::optional<Transaction>();
+    }
+    if (StartsWithWord(sql, "COMMIT") || StartsWithWord(sql, "XA COMMIT")) return Commit(h);
+    if (StartsWithWord(sql, "ROLLBACK") && sql.find(" TO ") == std::string::npos &&
+        sql.find(" to ") == std::string::npos) {
+      in_tx_ = false;
+      tx_ = Transaction{};
+      pending_gtid_.clear();
+      ApplyPendingGtid();
+      return std::optional<Transaction>();
+    }
+    if (StartsWithWord(sql, "SAVEPOINT") || StartsWithWord(sql, "ROLLBACK") ||
+        StartsWithWord(sql, "XA") || sql.empty() || sql[0] == '#') {
+      return std::optional<Transaction>();
+    }
+    if (StartsWithWord(sql, "INSERT") || StartsWithWord(sql, "UPDATE") ||
+        StartsWithWord(sql, "DELETE") || StartsWithWord(sql, "REPLACE") ||
+        StartsWithWord(sql, "LOAD")) {
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "a data change was logged as a statement: set binlog_format=ROW on the server");
+    }
+    if (in_tx_) return std::optional<Transaction>();  // e.g. a statement inside an XA branch
+
+    // DDL: apply to the history, then report it as a transaction of its own.
+    CharsetInfo cs = CharsetOfCollation(server_collation);
+    schemas_dirty_ = true;
+    auto affected =
+        state_.schemas.Apply(db, sql, cs.kind == Charset::kUnknown ? "utf8mb4" : cs.name);
+    Begin(h);
+    ChangeRecord r;
+    r.op = Operation::kDdl;
+    r.database = affected.first.empty() ? db : affected.first;
+    r.table = affected.second;
+    r.ddl = sql;
+    if (!options_.include_table || r.table.empty() || options_.include_table(r.database, r.table)) {
+      tx_.records.push_back(std::move(r));
+    }
+    return Commit(h);
+  }
+
+  // Q_CHARSET_CODE (4) holds client, connection and server collations; walk the status
+  // variables with known sizes until it is found.
+  static uint32_t ServerCollation(std::span<const uint8_t> status) {
+    BinlogBuffer b(status);
+    while (b.ok() && !b.empty()) {
+      uint8_t code = b.U8();
+      switch (code) {
+        case 0:
+          b.Skip(4);
+          break;  // flags2
+        case 1:
+          b.Skip(8);
+          break;  // sql_mode
+        case 2:
+          b.Skip(b.U8() + 1u);
+          break;  // catalog (old)
+        case 3:
+          b.Skip(4);
+          break;  // auto_increment
+        case 4: {
+          b.Skip(4);
+          uint32_t server = b.U16();
+          return b.ok() ? server : 0;
+        }
+        case 5:
+        case 6:
+          b.Skip(b.U8());
+          break;  // time zone, catalog
+        case 7:
+        case 8:
+          b.Skip(2);
+          break;
+        case 9:
+          b.Skip(8);
+          break;
+        case 10:
+          b.Skip(4);
+          break;
+        default:
+          return 0;
+      }
+    }
+    return 0;
+  }
+
+  Result<std::optional<Transaction>> TableMapEvent(const EventHeader& h,
+                                                   std::span<const uint8_t> body) {
+    size_t id_size = TableIdSize(et::kTableMap);
+    if (body.size() < id_size) return Corrupt(h, "truncated TABLE_MAP");
+    uint64_t id = 0;
+    for (size_t i = 0; i < id_size; ++i) id |= uint64_t{body[i]} << (8 * i);
+    std::string_view raw(reinterpret_cast<const char*>(body.data()) + id_size,
+                         body.size() - id_size);
+    if (schemas_dirty_) {
+      cache_.clear();
+      schemas_dirty_ = false;
+    }
+    auto cached = cache_.find(id);
+    if (cached != cache_.end() && cached->second.raw == raw) {
+      tables_[id] = &cached->second;
+      return std::optional<Transaction>();
+    }
+    INFLOW_TRY(TableMap map, ParseTableMap(body, id_size, flavor_ == Flavor::kMariaDb));
+    MappedTable entry;
+    entry.raw = std::string(raw);
+    entry.included = !options_.include_table || options_.include_table(map.database, map.table);
+    if (entry.included) {
+      const TableSchema* known = state_.schemas.Find(map.database, map.table);
+      if (!known && options_.schemas) {
+        auto looked_up = options_.schemas->Lookup(map.database, map.table);
+        if (looked_up) {
+          state_.schemas.Put(std::move(*looked_up));
+          known = state_.schemas.Find(map.database, map.table);
+        } else if (looked_up.error().code() != ErrorCode::kNotFound) {
+          return Fail(looked_up.error());
+        }
+      }
+      INFLOW_TRY(entry.resolved, ResolveTable(map, known));
+    }
+    if (cache_.size() > 10000) cache_.clear();
+    auto& slot = cache_[id];
+    slot = std::move(entry);
+    tables_[id] = &slot;
+    return std::optional<Transaction>();
+  }
+
+  Result<std::optional<Transaction>> Rows(const EventHeader& h, uint8_t type,
+                                          std::span<const uint8_t> body, bool compressed) {
+    INFLOW_TRY(RowsEventHeader rh, ParseRowsHeader(type, body, TableIdSize(type)));
+    auto it = tables_.find(rh.table_id);
+    if (it == tables_.end()) {
+      return Fail(ErrorCode::kDataLoss,
+                  fmt::format("rows event for table id {} without a TABLE_MAP", rh.table_id));
+    }
+    const MappedTable& t = *it->second;
+    if (!t.included) return std::optional<Transaction>();
+    if (!in_tx_) Begin(h);
+    std::string inflated;
+    if (compressed) {
+      // Column count and bitmaps stay plain; the row images after them are compressed.
+      BinlogBuffer b(body.subspan(rh.body_offset));
+      uint64_t n = b.LenEnc();
+      b.Skip((n + 7) / 8 * (type == et::kUpdateRowsV1 || type == et::kUpdateRowsV2 ? 2 : 1));
+      if (!b.ok()) return Corrupt(h, "truncated compressed rows event");
+      size_t plain = body.size() - b.remaining();
+      INFLOW_TRY(std::string rows, MariaDbUncompress(b.Rest()));
+      inflated.assign(reinterpret_cast<const char*>(body.data()), plain);
+      inflated += rows;
+      body = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(inflated.data()),
+                                      inflated.size());
+    }
+    Operation op = rh.kind == RowsKind::kWrite    ? Operation::kInsert
+                   : rh.kind == RowsKind::kUpdate ? Operation::kUpdate
+                                                  : Operation::kDelete;
+    size_t bytes_before = tx_bytes_;
+    Status s =
+        DecodeRows(rh, body, t.resolved, [&](const std::string* before, const std::string* after) {
+          ChangeRecord r;
+          r.op = op;
+          r.database = t.resolved.database;
+          r.table = t.resolved.table;
+          r.columns = t.resolved.columns;
+          if (before) r.before_json = *before;
+          if (after) r.after_json = *after;
+          tx_bytes_ += (before ? before->size() : 0) + (after ? after->size() : 0);
+          tx_.records.push_back(std::move(r));
+          ++rows_decoded_;
+        });
+    INFLOW_RETURN_IF_ERROR(s);
+    if (tx_bytes_ > options_.max_transaction_bytes && tx_bytes_ > bytes_before) {
+      return Fail(ErrorCode::kResourceExhausted,
+                  fmt::format("transaction {} exceeds {} bytes of row data", tx_.id,
+                              options_.max_transaction_bytes));
+    }
+    return std::optional<Transaction>();
+  }
+
+  Result<std::optional<Transaction>> MariaGtid(const EventHeader& h,
+                                               std::span<const uint8_t> body) {
+    BinlogBuffer b(body);
+    uint64_t seq = b.U64();
+    uint32_t domain = b.U32();
+    uint8_t flags = b.U8();
+    if (!b.ok()) return Corrupt(h, "truncated GTID");
+    pending_mariadb_ = true;
+    pending_domain_ = domain;
+    pending_server_ = h.server_id;
+    pending_seq_ = seq;
+    pending_gtid_ = fmt::format("{}-{}-{}", domain, h.server_id, seq);
+    constexpr uint8_t kStandalone = 1;
+    if (!(flags & kStandalone)) Begin(h);  // MariaDB's GTID event replaces BEGIN
+    return std::optional<Transaction>();
+  }
+
+  Result<std::optional<Transaction>> MariaGtidList(std::span<const uint8_t> body) {
+    BinlogBuffer b(body);
+    uint32_t count = b.U32() & 0x0FFFFFFF;
+    for (uint32_t i = 0; i < count && b.ok(); ++i) {
+      uint32_t domain = b.U32(), server = b.U32();
+      uint64_t seq = b.U64();
+      if (!b.ok()) break;
+      auto it = gtids_.domains.find(domain);
+      if (it == gtids_.domains.end() || it->second.second < seq) {
+        gtids_.domains[domain] = {server, seq};
+      }
+    }
+    if (!b.ok()) return Fail(ErrorCode::kDataLoss, "truncated GTID_LIST");
+    if (!in_tx_) state_.position.gtid_set = gtids_.ToString();
+    return std::optional<Transaction>();
+  }
+
+  Result<std::optional<Transaction>> MySqlGtid(const EventHeader& h,
+                                               std::span<const uint8_t> body) {
+    BinlogBuffer b(body);
+    b.Skip(1);
+    auto sid = b.Bytes(16);
+    int64_t gno = static_cast<int64_t>(b.U64());
+    if (!b.ok()) return Corrupt(h, "truncated GTID");
+    if (h.type == et::kGtid) {
+      pending_uuid_ = UuidText(sid);
+      pending_gno_ = gno;
+      pending_gtid_ = fmt::format("{}:{}", pending_uuid_, gno);
+    } else {
+      pending_uuid_.clear();
+      pending_gtid_.clear();
+    }
+    pending_mariadb_ = false;
+    // 5.7+: logical clock (type 2, last_committed, sequence_number); 8.0.1+: commit time in µs.
+    if (b.remaining() >= 17 + 7) {
+      b.Skip(17);
+      uint64_t ts = b.Uint(7);
+      commit_us_ = static_cast<int64_t>(ts & ~(uint64_t{1} << 55));
+    }
+    return std::optional<Transaction>();
+  }
+
+  Result<std::optional<Transaction>> PreviousGtids(std::span<const uint8_t> body) {
+    BinlogBuffer b(body);
+    uint64_t n = b.U64();
+    for (uint64_t i = 0; i < n && b.ok(); ++i) {
+      auto sid = b.Bytes(16);
+      if (!b.ok()) break;
+      std::string uuid = UuidText(sid);
+      uint64_t intervals = b.U64();
+      for (uint64_t k = 0; k < intervals && b.ok(); ++k) {
+        int64_t start = static_cast<int64_t>(b.U64()), end = static_cast<int64_t>(b.U64());
+        if (b.ok() && end > start) gtids_.AddMySql(uuid, start, end - 1);  // end is exclusive
+      }
+    }
+    if (!b.ok()) return Fail(ErrorCode::kDataLoss, "truncated PREVIOUS_GTIDS");
+    if (!in_tx_) state_.position.gtid_set = gtids_.ToString();
+    return std::optional<Transaction>();
+  }
+
+  // MySQL 8.0.20+ binlog_transaction_compression: TLV header (type, length, value as
+  // length-encoded integers) ending with type 0, then the zstd frame of the inner events
+  // (full events without checksums).
+  Result<std::optional<Transaction>> Payload(const EventHeader& h, std::span<const uint8_t> body) {
+    if (in_payload_) return Corrupt(h, "nested TRANSACTION_PAYLOAD");
+    BinlogBuffer b(body);
+    uint64_t compression = 0, payload_size = 0, uncompressed_size = 0;
+    while (b.ok()) {
+      uint64_t type = b.LenEnc();
+      if (type == 0) break;
+      uint64_t len = b.LenEnc();
+      BinlogBuffer v(b.Bytes(len));
+      uint64_t value = v.LenEnc();
+      if (type == 1) payload_size = value;
+      if (type == 2) compression = value;
+      if (type == 3) uncompressed_size = value;
+    }
+    if (!b.ok() || payload_size > b.remaining())
+      return Corrupt(h, "bad TRANSACTION_PAYLOAD header");
+    auto payload = b.Bytes(payload_size);
+    std::string inner;
+    if (compression == 0) {
+      if (uncompressed_size > (uint64_t{1} << 31)) return Corrupt(h, "payload too large");
+      inner.resize(static_cast<size_t>(uncompressed_size));
+      size_t got = ZSTD_decompress(inner.data(), inner.size(), payload.data(), payload.size());
+      if (ZSTD_isError(got) || got != inner.size()) {
+        return Corrupt(h, fmt::format("zstd: {}", ZSTD_isError(got) ? ZSTD_getErrorName(got)
+                                                                    : "size mismatch"));
+      }
+    } else if (compression == 255) {
+      inner.assign(reinterpret_cast<const char*>(payload.data()), payload.size());
+    } else {
+      return Corrupt(h, fmt::format("unknown payload compression {}", compression));
+    }
+    in_payload_ = true;
+    std::optional<Transaction> result;
+    BinlogBuffer events(reinterpret_cast<const uint8_t*>(inner.data()), inner.size());
+    Status status = Ok();
+    while (!events.empty()) {
+      auto hdr = ParseEventHeader(std::span<const uint8_t>(events.data(), events.remaining()));
+      if (!hdr || hdr->event_length < kEventHeaderSize || hdr->event_length > events.remaining()) {
+        status = Corrupt(h, "bad event inside TRANSACTION_PAYLOAD");
+        break;
+      }
+      auto ev = events.Bytes(hdr->event_length);
+      EventHeader inner_h = *hdr;
+      inner_h.next_pos = h.next_pos;  // inner events have no position of their own
+      auto r = Dispatch(inner_h, ev.subspan(kEventHeaderSize));
+      if (!r) {
+        status = Fail(r.error());
+        break;
+      }
+      if (*r) {
+        if (result) {
+          status = Corrupt(h, "TRANSACTION_PAYLOAD holds more than one transaction");
+          break;
+        }
+        result = std::move(*r);
+      }
+    }
+    in_payload_ = false;
+    INFLOW_RETURN_IF_ERROR(status);
+    return result;
+  }
+
+  Options options_;
+  Flavor flavor_;
+  DecoderState state_;
+  GtidSet gtids_;
+  std::string file_;
+  uint64_t pos_ = 4;
+  std::vector<uint8_t> post_header_len_;
+  std::unordered_map<uint64_t, MappedTable> cache_;
+  std::unordered_map<uint64_t, MappedTable*> tables_;
+  bool schemas_dirty_ = false;
+  bool in_tx_ = false;
+  bool in_payload_ = false;
+  Transaction tx_;
+  size_t tx_bytes_ = 0;
+  uint32_t begin_timestamp_ = 0;
+  int64_t commit_us_ = 0;
+  std::string pending_gtid_;
+  bool pending_mariadb_ = false;
+  uint32_t pending_domain_ = 0, pending_server_ = 0;
+  uint64_t pending_seq_ = 0;
+  std::string pending_uuid_;
+  int64_t pending_gno_ = 0;
+  uint64_t events_fed_ = 0;
+  uint64_t rows_decoded_ = 0;
+};
+
+BinlogDecoder::BinlogDecoder(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+BinlogDecoder::~BinlogDecoder() = default;
+BinlogDecoder::BinlogDecoder(BinlogDecoder&&) noexcept = default;
+BinlogDecoder& BinlogDecoder::operator=(BinlogDecoder&&) noexcept = default;
+
+Result<std::optional<Transaction>> BinlogDecoder::Feed(std::span<const uint8_t> event) {
+  return impl_->Feed(event);
+}
+const DecoderState& BinlogDecoder::state() const { return impl_->state(); }
+void BinlogDecoder::Restore(DecoderState state) { impl_->Restore(std::move(state)); }
+uint64_t BinlogDecoder::events_fed() const { return impl_->events_fed(); }
+uint64_t BinlogDecoder::rows_decoded() const { return impl_->rows_decoded(); }
+
+// ---- state ----------------------------------------------------------------------------------
+
+namespace {
+void PutString(std::string& out, std::string_view s) {
+  uint32_t n = static_cast<uint32_t>(s.size());
+  out.append(reinterpret_cast<const char*>(&n), 4);
+  out.append(s);
+}
+bool GetString(std::string_view& in, std::string& s) {
+  if (in.size() < 4) return false;
+  uint32_t n;
+  std::memcpy(&n, in.data(), 4);
+  if (in.size() - 4 < n) return false;
+  s.assign(in.substr(4, n));
+  in.remove_prefix(4 + n);
+  return true;
+}
+constexpr std::string_view kStateMagic = "inflow-binlog-state-v1";
+}  // namespace
+
+std::string DecoderState::Serialize() const {
+  std::string out;
+  PutString(out, kStateMagic);
+  PutString(out, position.file);
+  PutString(out, std::to_string(position.pos));
+  PutString(out, position.gtid_set);
+  PutString(out, schemas.Serialize());
+  return out;
+}
+
+Result<DecoderState> DecoderState::Parse(std::string_view in) {
+  std::string magic, pos, history;
+  DecoderState s;
+  if (!GetString(in, magic) || magic != kStateMagic || !GetString(in, s.position.file) ||
+      !GetString(in, pos) || !GetString(in, s.position.gtid_set) || !GetString(in, history) ||
+      std::from_chars(pos.data(), pos.data() + pos.size(), s.position.pos).ec != std::errc()) {
+    return Fail(ErrorCode::kDataLoss, "binlog decoder state is corrupt");
+  }
+  INFLOW_TRY(s.schemas, SchemaHistory::Parse(history));
+  return s;
+}
+
+// ---- files ----------------------------------------------------------------------------------
+
+BinlogFileReader::BinlogFileReader(std::string name, std::string bytes)
+    : name_(std::move(name)), bytes_(std::move(bytes)) {}
+
+Result<BinlogFileReader> BinlogFileReader::Open(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(ErrorCode::kIo, fmt::format("cannot open binlog file {}", path));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  size_t slash = path.rfind('/');
+  return FromBytes(slash == std::string::npos ? path : path.substr(slash + 1), std::move(ss).str());
+}
+
+Result<BinlogFileReader> BinlogFileReader::FromBytes(std::string name, std::string bytes) {
+  if (bytes.size() < 4 || std::string_view(bytes).substr(0, 4) != std::string_view("\xfe"
+                                                                                   "bin",
+                                                                                   4)) {
+    return Fail(ErrorCode::kInvalidArgument, fmt::format("{} is not a binlog file", name));
+  }
+  return BinlogFileReader(std::move(name), std::move(bytes));
+}
+
+Result<std::optional<std::span<const uint8_t>>> BinlogFileReader::Next() {
+  if (bytes_.size() - offset_ < kEventHeaderSize) return std::optional<std::span<const uint8_t>>();
+  auto rest = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes_.data()) + offset_,
+                                       bytes_.size() - offset_);
+  INFLOW_TRY(EventHeader h, ParseEventHeader(rest));
+  if (h.event_length < kEventHeaderSize) {
+    return Fail(ErrorCode::kDataLoss,
+                fmt::format("{}: event at {} has length {}", name_, offset_, h.event_length));
+  }
+  if (h.event_length > rest.size()) return std::optional<std::span<const uint8_t>>();
+  auto event = rest.first(h.event_length);
+  if (h.type == et::kFormatDescription) {
+    INFLOW_TRY(alg_, FormatDescriptionChecksum(event));
+  }
+  auto stripped = VerifyAndStripChecksum(event, alg_);
+  if (!stripped) {
+    return Fail(stripped.error().WithContext(fmt::format("{} at {}", name_, offset_)));
+  }
+  offset_ += h.event_length;
+  return std::optional<std::span<const uint8_t>>(*stripped);
+}
+
+Result<std::vector<Transaction>> DecodeBinlogFiles(const std::vector<std::string>& paths,
+                                                   BinlogDecoder::Options options) {
+  std::vector<Transaction> out;
+  if (!paths.empty() && options.start_file.empty()) {
+    size_t slash = paths[0].rfind('/');
+    options.start_file = slash == std::string::npos ? paths[0] : paths[0].substr(slash + 1);
+  }
+  BinlogDecoder decoder(std::move(options));
+  for (const auto& path : paths) {
+    INFLOW_TRY(BinlogFileReader reader, BinlogFileReader::Open(path));
+    while (true) {
+      INFLOW_TRY(auto event, reader.Next());
+      if (!event) break;
+      INFLOW_TRY(auto tx, decoder.Feed(*event));
+      if (tx) out.push_back(std::move(*tx));
+    }
+  }
+  return out;
+}
+
+}  // namespace inflow::capture::mysql

@@ -1,0 +1,13 @@
+# inflow_capture_decoder: binlog event + row decoding, value rendering, schema history.
+# Pure functions over bytes (no networking); see src/capture/mysql/README.md.
+set(INFLOW_DECODER_DIR ${CMAKE_CURRENT_LIST_DIR})
+add_library(inflow_capture_decoder
+  ${INFLOW_DECODER_DIR}/decoder.cc
+  ${INFLOW_DECODER_DIR}/json_binary.cc
+  ${INFLOW_DECODER_DIR}/rows_event.cc
+  ${INFLOW_DECODER_DIR}/schema.cc
+  ${INFLOW_DECODER_DIR}/value_decoder.cc)
+target_include_directories(inflow_capture_decoder PUBLIC ${INFLOW_SRC})
+target_link_libraries(inflow_capture_decoder
+  PUBLIC tl::expected fmt::fmt
+  PRIVATE simdjson::simdjson ZLIB::ZLIB PkgConfig::ZSTD)

@@ -1,0 +1,701 @@
+#include "changelog/change_log.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "changelog/crc32c.h"
+#include "changelog/record_codec.h"
+
+namespace inflow::changelog {
+namespace {
+
+// File header: magic, format version, reserved (FORMAT.md).
+constexpr char kMagic[8] = {'I', 'N', 'F', 'L', 'O', 'W', 'C', 'L'};
+constexpr uint32_t kFormatVersion = 1;
+constexpr size_t kFileHeaderSize = 16;
+// Frame header: length u32, masked crc32c u32, type u8, id u64, timestamp i64.
+constexpr size_t kFrameHeaderSize = 25;
+
+enum FrameType : uint8_t {
+  kDataFrame = 1,         // one ChangeRecord; id = record id, ts = source timestamp
+  kCommitStateFrame = 2,  // ends a batch, payload = new source state; id = next record id
+  kCommitFrame = 3,       // ends a batch, state unchanged; id = next record id
+};
+
+constexpr size_t kReadChunk = 1u << 20;
+
+void PutU32(char* p, uint32_t v) { std::memcpy(p, &v, 4); }
+void PutU64(char* p, uint64_t v) { std::memcpy(p, &v, 8); }
+uint32_t GetU32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+uint64_t GetU64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+std::string FileHeader() {
+  std::string h(kFileHeaderSize, '\0');
+  std::memcpy(h.data(), kMagic, 8);
+  PutU32(h.data() + 8, kFormatVersion);
+  return h;
+}
+
+std::string SegmentName(uint64_t base_id) { return fmt::format("{:020}.log", base_id); }
+
+std::optional<uint64_t> ParseSegmentName(const std::string& name) {
+  if (name.size() != 24 || name.substr(20) != ".log") return std::nullopt;
+  uint64_t v = 0;
+  for (size_t i = 0; i < 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  return v;
+}
+
+struct Frame {
+  uint8_t type;
+  uint64_t id;
+  int64_t ts;
+  std::string_view payload;
+  size_t size;  // header + payload
+};
+
+enum class Parse { kOk, kIncomplete, kCorrupt };
+
+// Parses the frame at p[0, avail). kIncomplete: more bytes are needed (or the file ends here);
+// kCorrupt: the bytes cannot be a frame this writer produced.
+Parse ParseFrame(const char* p, size_t avail, uint32_t max_payload, Frame* f) {
+  if (avail < kFrameHeaderSize) return Parse::kIncomplete;
+  uint32_t len = GetU32(p);
+  if (len > max_payload) return Parse::kCorrupt;
+  if (avail < kFrameHeaderSize + len) return Parse::kIncomplete;
+  uint32_t expected = crc32c::Unmask(GetU32(p + 4));
+  uint32_t actual = crc32c::Extend(crc32c::Value(p, 4), p + 8, kFrameHeaderSize - 8 + len);
+  if (expected != actual) return Parse::kCorrupt;
+  f->type = static_cast<uint8_t>(p[8]);
+  if (f->type < kDataFrame || f->type > kCommitFrame) return Parse::kCorrupt;
+  f->id = GetU64(p + 9);
+  f->ts = static_cast<int64_t>(GetU64(p + 17));
+  f->payload = std::string_view(p + kFrameHeaderSize, len);
+  f->size = kFrameHeaderSize + len;
+  return Parse::kOk;
+}
+
+// Frames need a margin: a maximal frame must fit into what one parse step sees.
+uint32_t MaxPayload(const LogOptions& o) { return o.max_record_bytes + 64; }
+
+// Reads frames sequentially from a file snapshot, refilling a buffer as needed.
+class FrameScanner {
+ public:
+  FrameScanner(const RandomAccessFile* file, uint64_t pos, uint64_t limit, uint32_t max_payload)
+      : file_(file), pos_(pos), limit_(limit), max_payload_(max_payload) {}
+
+  // Next frame, nullopt at `limit`. A frame that is cut by `limit` or fails its checksum is an
+  // error (the caller only scans ranges that were completely written).
+  Result<std::optional<Frame>> Next(const std::string& path) {
+    if (pos_ >= limit_) return std::optional<Frame>();
+    Frame f;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      size_t off = static_cast<size_t>(pos_ - buf_pos_);
+      Parse p = (pos_ >= buf_pos_ && off <= buf_.size())
+                    ? ParseFrame(buf_.data() + off, buf_.size() - off, max_payload_, &f)
+                    : Parse::kIncomplete;
+      if (p == Parse::kOk) {
+        pos_ += f.size;
+        return std::optional<Frame>(f);
+      }
+      if (p == Parse::kCorrupt) break;
+      // Refill from pos_, large enough for the frame whose length is already known.
+      size_t want = kReadChunk;
+      if (off + 4 <= buf_.size() && pos_ >= buf_pos_) {
+        want = std::max<size_t>(want, kFrameHeaderSize + GetU32(buf_.data() + off));
+      }
+      want = static_cast<size_t>(std::min<uint64_t>(want, limit_ - pos_));
+      buf_.resize(want);
+      INFLOW_TRY(size_t n, file_->Read(pos_, want, buf_.data()));
+      buf_.resize(n);
+      buf_pos_ = pos_;
+      if (n < want) break;
+    }
+    return Fail(DataLoss(fmt::format("change log segment '{}': bad frame at byte {}", path, pos_)));
+  }
+
+  uint64_t pos() const { return pos_; }
+
+ private:
+  const RandomAccessFile* file_;
+  uint64_t pos_;
+  uint64_t limit_;
+  uint32_t max_payload_;
+  std::string buf_;
+  uint64_t buf_pos_ = 0;
+};
+
+}  // namespace
+
+struct ChangeLog::Segment {
+  struct IndexEntry {
+    uint64_t id;
+    uint64_t pos;
+    int64_t max_ts_before;  // max source timestamp of this segment's records before this one
+  };
+  uint64_t base_id = 0;
+  std::string path;
+  std::shared_ptr<RandomAccessFile> file;
+  uint64_t size = 0;    // bytes visible to readers
+  uint64_t end_id = 0;  // one past the last visible record
+  int64_t min_ts = INT64_MAX;
+  int64_t max_ts = INT64_MIN;
+  int64_t last_append_ms = 0;  // wall clock of the last batch (retention by age)
+  std::vector<IndexEntry> index;
+
+  bool has_records() const { return end_id > base_id; }
+};
+
+struct ChangeLog::Writer {
+  std::span<const ChangeRecord> records;
+  std::optional<std::string_view> state;
+  Result<RecordId> result = RecordId(0);
+  bool done = false;
+  std::condition_variable cv;
+};
+
+ChangeLog::ChangeLog(FileSystem* fs, std::string dir, LogOptions options)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      options_(options),
+      clock_(options.clock ? options.clock : SystemClock()) {}
+
+ChangeLog::~ChangeLog() {
+  if (active_) (void)active_->Close();
+}
+
+Result<std::unique_ptr<ChangeLog>> ChangeLog::Open(FileSystem* fs, std::string dir,
+                                                   LogOptions options) {
+  if (options.segment_bytes < 4096) return Fail(InvalidArgument("segment_bytes must be >= 4096"));
+  if (options.index_interval_bytes == 0) {
+    return Fail(InvalidArgument("index_interval_bytes must be > 0"));
+  }
+  std::unique_ptr<ChangeLog> log(new ChangeLog(fs, std::move(dir), options));
+  INFLOW_RETURN_IF_ERROR(log->Recover());
+  return log;
+}
+
+void ChangeLog::EncodeFrame(uint8_t type, uint64_t id, int64_t ts, std::string_view payload,
+                            std::string* out) const {
+  size_t start = out->size();
+  out->resize(start + kFrameHeaderSize);
+  out->append(payload);
+  char* p = out->data() + start;
+  PutU32(p, static_cast<uint32_t>(payload.size()));
+  p[8] = static_cast<char>(type);
+  PutU64(p + 9, id);
+  PutU64(p + 17, static_cast<uint64_t>(ts));
+  uint32_t crc = crc32c::Extend(crc32c::Value(p, 4), p + 8, kFrameHeaderSize - 8 + payload.size());
+  PutU32(p + 4, crc32c::Mask(crc));
+}
+
+Status ChangeLog::Recover() {
+  INFLOW_RETURN_IF_ERROR(fs_->CreateDirs(dir_));
+  INFLOW_TRY(auto names, fs_->ListDir(dir_));
+  std::vector<uint64_t> bases;
+  for (const std::string& name : names) {
+    if (auto base = ParseSegmentName(name)) bases.push_back(*base);
+  }
+  std::sort(bases.begin(), bases.end());
+  for (uint64_t base : bases) {
+    auto seg = std::make_shared<Segment>();
+    seg->base_id = base;
+    seg->end_id = base;
+    seg->path = JoinPath(dir_, SegmentName(base));
+    segments_.push_back(std::move(seg));
+  }
+  if (segments_.empty()) return StartSegment();
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    INFLOW_RETURN_IF_ERROR(RecoverSegment(i, i + 1 == segments_.size()));
+  }
+  // Retention may have removed the older segment that held the latest state; keep a copy in
+  // the active segment so the state lives as long as the log.
+  return Ok();
+}
+
+Status ChangeLog::RecoverSegment(size_t i, bool last) {
+  Segment& seg = *segments_[i];
+  if (i > 0 && seg.base_id != segments_[i - 1]->end_id) {
+    return Fail(DataLoss(fmt::format(
+        "change log '{}': segment {} starts at record {} but the previous one ends at {}", dir_,
+        seg.path, seg.base_id, segments_[i - 1]->end_id)));
+  }
+  INFLOW_TRY(std::string data, ReadWholeFile(fs_, seg.path));
+  bool header_ok = data.size() >= kFileHeaderSize && std::memcmp(data.data(), kMagic, 8) == 0 &&
+                   GetU32(data.data() + 8) == kFormatVersion;
+  if (!header_ok && !(last && data.size() < kFileHeaderSize)) {
+    return Fail(DataLoss(fmt::format("change log segment '{}' has no valid header", seg.path)));
+  }
+  uint64_t boundary = kFileHeaderSize;  // end of the last complete batch
+  bool state_here = false;
+  bool seen_commit = false;
+  if (header_ok) {
+    IndexCursor ic;
+    std::vector<Segment::IndexEntry> pending_index;
+    uint64_t expect = seg.base_id;
+    int64_t pend_min = INT64_MAX, pend_max = INT64_MIN;
+    size_t pos = kFileHeaderSize;
+    while (pos < data.size()) {
+      Frame f;
+      if (ParseFrame(data.data() + pos, data.size() - pos, MaxPayload(options_), &f) !=
+          Parse::kOk) {
+        break;
+      }
+      if (f.type == kDataFrame) {
+        if (f.id != expect) break;
+        if (!ic.any || pos - ic.last_pos >= options_.index_interval_bytes) {
+          pending_index.push_back({f.id, pos, ic.running_max});
+          ic.last_pos = pos;
+          ic.any = true;
+        }
+        ic.running_max = std::max(ic.running_max, f.ts);
+        pend_min = std::min(pend_min, f.ts);
+        pend_max = std::max(pend_max, f.ts);
+        ++expect;
+      } else {
+        if (f.id != expect) break;
+        // A batch is complete: what it wrote becomes part of the recovered log.
+        boundary = pos + f.size;
+        seg.end_id = expect;
+        seg.index.insert(seg.index.end(), pending_index.begin(), pending_index.end());
+        pending_index.clear();
+        seg.min_ts = std::min(seg.min_ts, pend_min);
+        seg.max_ts = std::max(seg.max_ts, pend_max);
+        if (!seen_commit) active_created_ms_ = f.ts;
+        seen_commit = true;
+        seg.last_append_ms = std::max(seg.last_append_ms, f.ts);
+        if (f.type == kCommitStateFrame) {
+          source_state_ = std::string(f.payload);
+          state_here = true;
+        }
+        active_index_ = ic;
+      }
+      pos += f.size;
+    }
+  }
+  if (!last) {
+    if (boundary != data.size()) {
+      return Fail(DataLoss(fmt::format(
+          "change log segment '{}' is damaged at byte {} (a sealed segment was synced whole)",
+          seg.path, boundary)));
+    }
+  } else if (!header_ok || boundary != data.size()) {
+    if (!header_ok) boundary = 0;
+    // The torn or corrupt tail of the active segment: everything after the last complete batch
+    // was never acknowledged, so it is dropped.
+    if (!header_ok) {
+      INFLOW_RETURN_IF_ERROR(fs_->Truncate(seg.path, 0));
+    } else {
+      INFLOW_RETURN_IF_ERROR(fs_->Truncate(seg.path, boundary));
+    }
+  }
+  seg.size = boundary;
+  total_bytes_ += boundary;
+  end_id_ = seg.end_id;
+  next_id_ = seg.end_id;
+  INFLOW_TRY(seg.file, fs_->OpenReadable(seg.path));
+  if (!last) return Ok();
+
+  INFLOW_TRY(active_, fs_->OpenAppendable(seg.path));
+  active_written_ = boundary;
+  if (!seen_commit) {
+    active_index_ = IndexCursor();
+    active_created_ms_ = clock_->NowMs();
+  }
+  std::string fix;
+  if (!header_ok) fix = FileHeader();
+  // Keep the latest state inside the active segment (see Recover()).
+  if (!state_here && source_state_) {
+    EncodeFrame(source_state_ ? kCommitStateFrame : kCommitFrame, next_id_, clock_->NowMs(),
+                source_state_ ? std::string_view(*source_state_) : std::string_view(), &fix);
+  }
+  if (!fix.empty() || boundary != data.size()) {
+    // fdatasync also makes a truncation durable (the size is metadata needed to read data).
+    if (!fix.empty()) INFLOW_RETURN_IF_ERROR(active_->Append(fix));
+    INFLOW_RETURN_IF_ERROR(active_->Sync());
+    active_written_ += fix.size();
+    seg.size = active_written_;
+    total_bytes_ += fix.size();
+  }
+  if (seg.last_append_ms == 0) seg.last_append_ms = clock_->NowMs();
+  return Ok();
+}
+
+Status ChangeLog::StartSegment() {
+  // Only the leader (or Open) gets here, so the active file is ours alone.
+  if (active_) {
+    INFLOW_RETURN_IF_ERROR(active_->Sync());
+    INFLOW_RETURN_IF_ERROR(active_->Close());
+    active_.reset();
+    std::lock_guard lock(mu_);
+    segments_.back()->size = active_written_;
+    ++syncs_;
+  }
+  auto seg = std::make_shared<Segment>();
+  seg->base_id = next_id_;
+  seg->end_id = next_id_;
+  seg->path = JoinPath(dir_, SegmentName(next_id_));
+  INFLOW_TRY(bool exists, fs_->Exists(seg->path));
+  if (exists) INFLOW_RETURN_IF_ERROR(fs_->Remove(seg->path));
+  INFLOW_TRY(auto file, fs_->OpenAppendable(seg->path));
+  int64_t now = clock_->NowMs();
+  std::string head = FileHeader();
+  EncodeFrame(source_state_ ? kCommitStateFrame : kCommitFrame, next_id_, now,
+              source_state_ ? std::string_view(*source_state_) : std::string_view(), &head);
+  INFLOW_RETURN_IF_ERROR(file->Append(head));
+  INFLOW_RETURN_IF_ERROR(file->Sync());
+  INFLOW_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  INFLOW_TRY(seg->file, fs_->OpenReadable(seg->path));
+  seg->size = head.size();
+  seg->last_append_ms = now;
+  active_ = std::move(file);
+  active_written_ = head.size();
+  active_index_ = IndexCursor();
+  active_created_ms_ = now;
+  std::lock_guard lock(mu_);
+  total_bytes_ += head.size();
+  segments_.push_back(std::move(seg));
+  ++syncs_;
+  return Ok();
+}
+
+Result<RecordId> ChangeLog::Append(std::span<const ChangeRecord> records,
+                                   std::optional<std::string_view> source_state) {
+  Writer w;
+  w.records = records;
+  w.state = source_state;
+  std::unique_lock lock(mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.wait(lock);
+  if (w.done) return std::move(w.result);
+
+  // This thread leads a group: everyone queued now, up to max_group_bytes (estimated).
+  std::vector<Writer*> group;
+  size_t estimate = 0;
+  for (Writer* x : writers_) {
+    size_t bytes = x->state ? x->state->size() : 0;
+    for (const ChangeRecord& r : x->records) {
+      bytes += 128 + r.ddl.size() + (r.before_json ? r.before_json->size() : 0) +
+               (r.after_json ? r.after_json->size() : 0) + r.columns.size() * 32;
+    }
+    if (!group.empty() && estimate + bytes > options_.max_group_bytes) break;
+    group.push_back(x);
+    estimate += bytes;
+  }
+  lock.unlock();
+  Status s = WriteGroup(group);
+  lock.lock();
+  for (Writer* x : group) {
+    if (!s) x->result = Fail(s.error());
+    writers_.pop_front();
+    x->done = true;
+    if (x != &w) x->cv.notify_one();
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return std::move(w.result);
+}
+
+Status ChangeLog::WriteGroup(std::span<Writer* const> group) {
+  if (sticky_error_) return Fail(*sticky_error_);
+  int64_t now = clock_->NowMs();
+  {
+    std::unique_lock lock(mu_);
+    bool has_records = segments_.back()->has_records();
+    lock.unlock();
+    if (has_records && (active_written_ >= options_.segment_bytes ||
+                        now - active_created_ms_ >= options_.segment_max_age_ms)) {
+      Status rolled = StartSegment();
+      if (!rolled) {
+        sticky_error_ = rolled.error();
+        return rolled;
+      }
+      (void)ApplyRetention();  // failures here only delay deletion; the next roll retries
+    }
+  }
+
+  buffer_.clear();
+  uint64_t id = next_id_;
+  IndexCursor ic = active_index_;
+  std::vector<Segment::IndexEntry> new_index;
+  int64_t min_ts = INT64_MAX, max_ts = INT64_MIN;
+  std::optional<std::string_view> state;
+  for (Writer* w : group) {
+    size_t writer_start = buffer_.size();
+    uint64_t writer_first_id = id;
+    size_t index_mark = new_index.size();
+    IndexCursor ic_mark = ic;
+    int64_t min_mark = min_ts, max_mark = max_ts;
+    bool too_big = false;
+    for (const ChangeRecord& r : w->records) {
+      size_t start = buffer_.size();
+      buffer_.resize(start + kFrameHeaderSize);
+      EncodeChangeRecord(r, &buffer_);
+      size_t len = buffer_.size() - start - kFrameHeaderSize;
+      if (len > options_.max_record_bytes) {
+        w->result =
+            Fail(ErrorCode::kResourceExhausted,
+                 fmt::format("change record {}.{} encodes to {} bytes, over the limit of {}",
+                             r.database, r.table, len, options_.max_record_bytes));
+        too_big = true;
+        break;
+      }
+      char* p = buffer_.data() + start;
+      PutU32(p, static_cast<uint32_t>(len));
+      p[8] = static_cast<char>(kDataFrame);
+      PutU64(p + 9, id);
+      PutU64(p + 17, static_cast<uint64_t>(r.source_timestamp_ms));
+      uint32_t crc = crc32c::Extend(crc32c::Value(p, 4), p + 8, kFrameHeaderSize - 8 + len);
+      PutU32(p + 4, crc32c::Mask(crc));
+      uint64_t pos = active_written_ + start;
+      if (!ic.any || pos - ic.last_pos >= options_.index_interval_bytes) {
+        new_index.push_back({id, pos, ic.running_max});
+        ic.last_pos = pos;
+        ic.any = true;
+      }
+      ic.running_max = std::max(ic.running_max, r.source_timestamp_ms);
+      min_ts = std::min(min_ts, r.source_timestamp_ms);
+      max_ts = std::max(max_ts, r.source_timestamp_ms);
+      ++id;
+    }
+    if (too_big) {
+      // Refuse this writer's whole batch (it is atomic) and keep the others.
+      buffer_.resize(writer_start);
+      id = writer_first_id;
+      new_index.resize(index_mark);
+      ic = ic_mark;
+      min_ts = min_mark;
+      max_ts = max_mark;
+      w->state.reset();
+      continue;
+    }
+    w->result = RecordId(id - 1);
+    if (w->state) state = w->state;
+  }
+  EncodeFrame(state ? kCommitStateFrame : kCommitFrame, id, now,
+              state ? *state : std::string_view(), &buffer_);
+
+  Status s = active_->Append(buffer_);
+  bool synced = false;
+  if (s && (options_.sync == SyncPolicy::kEveryBatch ||
+            (options_.sync == SyncPolicy::kInterval &&
+             now - last_sync_ms_ >= options_.sync_interval_ms))) {
+    s = active_->Sync();
+    synced = true;
+    last_sync_ms_ = now;
+  }
+  if (!s) {
+    sticky_error_ =
+        s.error().WithContext("change log '" + dir_ + "' (appends refused until reopen)");
+    return Fail(*sticky_error_);
+  }
+  active_written_ += buffer_.size();
+  next_id_ = id;
+  active_index_ = ic;
+
+  std::lock_guard lock(mu_);
+  Segment& seg = *segments_.back();
+  total_bytes_ += active_written_ - seg.size;
+  seg.size = active_written_;
+  seg.end_id = id;
+  seg.index.insert(seg.index.end(), new_index.begin(), new_index.end());
+  seg.min_ts = std::min(seg.min_ts, min_ts);
+  seg.max_ts = std::max(seg.max_ts, max_ts);
+  seg.last_append_ms = now;
+  end_id_ = id;
+  if (state) source_state_ = std::string(*state);
+  ++group_commits_;
+  if (synced) ++syncs_;
+  readers_cv_.notify_all();
+  return Ok();
+}
+
+std::shared_ptr<ChangeLog::Segment> ChangeLog::FindSegmentLocked(uint64_t id) const {
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), id,
+                             [](uint64_t v, const auto& seg) { return v < seg->base_id; });
+  if (it == segments_.begin()) return nullptr;
+  return *(it - 1);
+}
+
+Result<std::vector<StoredRecord>> ChangeLog::Read(Offset from, size_t max_records,
+                                                  size_t max_bytes) const {
+  std::vector<StoredRecord> out;
+  size_t bytes = 0;
+  uint64_t next = from.value();
+  // One segment per round; a read may span segments.
+  while (out.size() < max_records && (out.empty() || bytes < max_bytes)) {
+    std::shared_ptr<Segment> seg;
+    uint64_t start_pos = 0, limit = 0, seg_end = 0;
+    {
+      std::lock_guard lock(mu_);
+      uint64_t first = segments_.front()->base_id;
+      if (next < first) {
+        return Fail(
+            ErrorCode::kOutOfRange,
+            fmt::format("offset {} was removed by retention; the log starts at {}", next, first));
+      }
+      if (next >= end_id_) break;
+      seg = FindSegmentLocked(next);
+      if (!seg || next >= seg->end_id) break;
+      auto it = std::upper_bound(seg->index.begin(), seg->index.end(), next,
+                                 [](uint64_t v, const Segment::IndexEntry& e) { return v < e.id; });
+      if (it == seg->index.begin()) {
+        return Fail(
+            Internal(fmt::format("change log index of '{}' misses record {}", seg->path, next)));
+      }
+      start_pos = (it - 1)->pos;
+      limit = seg->size;
+      seg_end = seg->end_id;
+    }
+    FrameScanner scanner(seg->file.get(), start_pos, limit, MaxPayload(options_));
+    while (next < seg_end && out.size() < max_records && (out.empty() || bytes < max_bytes)) {
+      INFLOW_TRY(std::optional<Frame> f, scanner.Next(seg->path));
+      if (!f) {
+        return Fail(DataLoss(
+            fmt::format("change log segment '{}' ends before record {}", seg->path, next)));
+      }
+      if (f->type != kDataFrame || f->id < next) continue;
+      Result<ChangeRecord> rec = DecodeChangeRecord(f->payload);
+      if (!rec) {
+        return Fail(rec.error().WithContext(
+            fmt::format("change log segment '{}' record {}", seg->path, f->id)));
+      }
+      bytes += f->payload.size();
+      out.push_back(StoredRecord{RecordId(f->id), std::move(*rec)});
+      next = f->id + 1;
+    }
+  }
+  return out;
+}
+
+Result<Offset> ChangeLog::SeekTime(int64_t unix_ms) const {
+  std::shared_ptr<Segment> seg;
+  uint64_t start_pos = 0, limit = 0, seg_end = 0;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& s : segments_) {
+      if (s->has_records() && s->max_ts >= unix_ms) {
+        seg = s;
+        break;
+      }
+    }
+    if (!seg) return Offset(end_id_);
+    // max_ts_before is non-decreasing, so the last entry still below the target is where the
+    // first record at or after it can start; the next entry bounds the scan.
+    auto it = std::lower_bound(
+        seg->index.begin(), seg->index.end(), unix_ms,
+        [](const Segment::IndexEntry& e, int64_t t) { return e.max_ts_before < t; });
+    if (it == seg->index.begin()) {
+      return Fail(Internal("change log time index of '" + seg->path + "' is empty"));
+    }
+    start_pos = (it - 1)->pos;
+    limit = seg->size;
+    seg_end = seg->end_id;
+  }
+  FrameScanner scanner(seg->file.get(), start_pos, limit, MaxPayload(options_));
+  while (true) {
+    INFLOW_TRY(std::optional<Frame> f, scanner.Next(seg->path));
+    if (!f || f->id >= seg_end) break;
+    if (f->type == kDataFrame && f->ts >= unix_ms) return Offset(f->id);
+  }
+  return Fail(
+      Internal(fmt::format("change log time index of '{}' points past its records", seg->path)));
+}
+
+Offset ChangeLog::StartOffset() const {
+  std::lock_guard lock(mu_);
+  return Offset(segments_.front()->base_id);
+}
+
+Offset ChangeLog::EndOffset() const {
+  std::lock_guard lock(mu_);
+  return Offset(end_id_);
+}
+
+std::optional<DataRange> ChangeLog::Range() const {
+  std::lock_guard lock(mu_);
+  std::optional<DataRange> range;
+  for (const auto& s : segments_) {
+    if (!s->has_records()) continue;
+    if (!range) range = DataRange{s->min_ts, s->max_ts};
+    range->earliest_ms = std::min(range->earliest_ms, s->min_ts);
+    range->latest_ms = std::max(range->latest_ms, s->max_ts);
+  }
+  return range;
+}
+
+std::optional<std::string> ChangeLog::SourceState() const {
+  std::lock_guard lock(mu_);
+  return source_state_;
+}
+
+LogStats ChangeLog::Stats() const {
+  std::lock_guard lock(mu_);
+  LogStats s;
+  s.start = Offset(segments_.front()->base_id);
+  s.end = Offset(end_id_);
+  s.bytes = total_bytes_;
+  s.segments = segments_.size();
+  s.group_commits = group_commits_;
+  s.syncs = syncs_;
+  return s;
+}
+
+std::vector<std::shared_ptr<ChangeLog::Segment>> ChangeLog::RetentionVictimsLocked(int64_t now_ms) {
+  std::vector<std::shared_ptr<Segment>> victims;
+  while (segments_.size() > 1) {
+    const Segment& front = *segments_.front();
+    bool too_old =
+        options_.retention_age_ms > 0 && front.last_append_ms < now_ms - options_.retention_age_ms;
+    bool too_big = options_.retention_bytes > 0 && total_bytes_ > options_.retention_bytes;
+    if (!too_old && !too_big) break;
+    total_bytes_ -= front.size;
+    victims.push_back(segments_.front());
+    segments_.erase(segments_.begin());
+  }
+  return victims;
+}
+
+Status ChangeLog::RemoveSegments(const std::vector<std::shared_ptr<Segment>>& victims) {
+  if (victims.empty()) return Ok();
+  // Readers holding a victim's file handle keep reading it; only the name goes away.
+  for (const auto& seg : victims) INFLOW_RETURN_IF_ERROR(fs_->Remove(seg->path));
+  return fs_->SyncDir(dir_);
+}
+
+Status ChangeLog::ApplyRetention() {
+  std::vector<std::shared_ptr<Segment>> victims;
+  {
+    std::lock_guard lock(mu_);
+    victims = RetentionVictimsLocked(clock_->NowMs());
+  }
+  return RemoveSegments(victims);
+}
+
+bool ChangeLog::WaitForRecords(Offset offset,
+                               std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock lock(mu_);
+  uint64_t generation = wake_generation_;
+  readers_cv_.wait_until(
+      lock, deadline, [&] { return end_id_ > offset.value() || wake_generation_ != generation; });
+  return end_id_ > offset.value();
+}
+
+void ChangeLog::WakeReaders() {
+  std::lock_guard lock(mu_);
+  ++wake_generation_;
+  readers_cv_.notify_all();
+}
+
+}  // namespace inflow::changelog

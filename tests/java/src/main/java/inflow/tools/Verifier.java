@@ -28,11 +28,14 @@ import org.apache.rocketmq.common.message.MessageQueue;
  * </pre>
  *
  * Exit code 0 when exactly N distinct messages (by msgId) were read and every queue was read up
- * to its end before the timeout; 1 when the count differs (reason on stderr); 2 on usage errors.
+ * to its end within S seconds of finding the topic's route (finding it may take up to
+ * max(S, 20) s); 1 when the count differs or there is no route (reason on stderr); 2 on usage
+ * errors.
  */
 public final class Verifier {
   private static final String TRANSIENT_PREFIX = "__RMQ.TRANSIENT.";
   private static final int PULL_BATCH = 32;
+  private static final int ROUTE_TIMEOUT_S = 20;
 
   private Verifier() {}
 
@@ -65,7 +68,6 @@ public final class Verifier {
       throw new Args.UsageException("--expect N (N >= 0) is required");
     }
     int timeoutS = args.intValue("timeout-s", 30);
-    long deadline = System.nanoTime() + timeoutS * 1_000_000_000L;
     String group = args.optional("group", "inflow_verifier");
 
     DefaultMQPullConsumer consumer = new DefaultMQPullConsumer(group, args.aclHook());
@@ -73,10 +75,14 @@ public final class Verifier {
     consumer.setInstanceName("verifier-" + ManagementFactory.getRuntimeMXBean().getPid());
     consumer.start();
     try {
-      List<MessageQueue> queues = fetchQueues(consumer, topic, deadline);
+      // JVM warm-up and the first route lookup can take seconds on a loaded machine; they get
+      // their own allowance so that a short --timeout-s still bounds only the reading.
+      long routeDeadline = System.nanoTime() + Math.max(timeoutS, ROUTE_TIMEOUT_S) * 1_000_000_000L;
+      List<MessageQueue> queues = fetchQueues(consumer, topic, routeDeadline);
       if (queues == null) {
         return 1;
       }
+      long deadline = System.nanoTime() + timeoutS * 1_000_000_000L;
       Map<MessageQueue, Long> next = new HashMap<>();
       for (MessageQueue mq : queues) {
         next.put(mq, consumer.minOffset(mq));

@@ -121,7 +121,9 @@ TEST(PacketCodec, SequenceGapIsDataLoss) {
 
 TEST(PacketCodec, SeveralPayloadsInOneRead) {
   uint8_t seq = 0;
-  std::string framed = FramePayload("one", &seq) + FramePayload("", &seq) + FramePayload("3", &seq);
+  std::string framed = FramePayload("one", &seq);
+  framed += FramePayload("", &seq);
+  framed += FramePayload("3", &seq);
   PacketAssembler a;
   a.Reset(0);
   a.Feed(framed);

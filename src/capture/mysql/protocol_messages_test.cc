@@ -122,7 +122,7 @@ TEST(ProtocolPackets, ParsesErrAndMapsCodes) {
 }
 
 TEST(ProtocolPackets, ParsesOkAndEofShapes) {
-  auto ok = ParseOk(Unhex("00fc1027050002000100"));
+  auto ok = ParseOk(Unhex("00fc10270502000100"));
   ASSERT_TRUE(ok.has_value());
   EXPECT_EQ(ok->affected_rows, 10000u);
   EXPECT_EQ(ok->last_insert_id, 5u);

@@ -1,0 +1,731 @@
+#include "pattern/matcher.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace inflow::pattern {
+namespace {
+
+namespace od = simdjson::ondemand;
+namespace dom = simdjson::dom;
+
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+using Ids = std::vector<uint32_t>;
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+using StringMap = std::unordered_map<std::string, Ids, StringHash, std::equal_to<>>;
+
+// Strings keyed by exact text, probed once per distinct key length: prefix and suffix
+// conditions cost one hash lookup per distinct length, whatever their number.
+struct LengthIndex {
+  StringMap by_text;
+  std::vector<size_t> lengths;  // ascending, distinct
+
+  void Add(const std::string& text, uint32_t test) {
+    by_text[text].push_back(test);
+    if (std::find(lengths.begin(), lengths.end(), text.size()) == lengths.end()) {
+      lengths.insert(std::upper_bound(lengths.begin(), lengths.end(), text.size()), text.size());
+    }
+  }
+  bool empty() const { return lengths.empty(); }
+  template <typename F>
+  void Prefixes(std::string_view s, F&& fire) const {
+    for (size_t len : lengths) {
+      if (len > s.size()) break;
+      auto it = by_text.find(s.substr(0, len));
+      if (it != by_text.end()) fire(it->second);
+    }
+  }
+  template <typename F>
+  void Suffixes(std::string_view s, F&& fire) const {
+    for (size_t len : lengths) {
+      if (len > s.size()) break;
+      auto it = by_text.find(s.substr(s.size() - len));
+      if (it != by_text.end()) fire(it->second);
+    }
+  }
+};
+
+// Every numeric condition of a field as a partition of the real line: sorted distinct
+// boundaries b0 < b1 < … cut it into segments (-inf,b0) [b0] (b0,b1) [b1] … (bk,+inf); each
+// segment lists the tests it satisfies, so a value costs one binary search.
+struct NumericIndex {
+  struct Range {
+    Interval interval;
+    uint32_t test;
+  };
+  std::vector<Range> pending;  // filled while compiling
+  std::vector<double> bounds;
+  std::vector<Ids> segments;  // 2 * bounds.size() + 1
+
+  void Finish() {
+    if (pending.empty()) return;
+    std::set<double> b;
+    for (const Range& r : pending) {
+      if (std::isfinite(r.interval.lo)) b.insert(r.interval.lo);
+      if (std::isfinite(r.interval.hi)) b.insert(r.interval.hi);
+    }
+    bounds.assign(b.begin(), b.end());
+    segments.assign(2 * bounds.size() + 1, {});
+    auto index_of = [&](double x) {
+      return static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), x) -
+                                 bounds.begin());
+    };
+    for (const Range& r : pending) {
+      const Interval& iv = r.interval;
+      size_t first = std::isfinite(iv.lo) ? 2 * index_of(iv.lo) + (iv.lo_inclusive ? 1 : 2) : 0;
+      size_t last = std::isfinite(iv.hi) ? 2 * index_of(iv.hi) + (iv.hi_inclusive ? 1 : 0)
+                                         : segments.size() - 1;
+      for (size_t seg = first; seg <= last; ++seg) segments[seg].push_back(r.test);
+    }
+    pending.clear();
+  }
+  const Ids* Lookup(double x) const {
+    if (segments.empty()) return nullptr;
+    size_t i = std::lower_bound(bounds.begin(), bounds.end(), x) - bounds.begin();
+    size_t seg = (i < bounds.size() && bounds[i] == x) ? 2 * i + 1 : 2 * i;
+    return &segments[seg];
+  }
+};
+
+// Cidr blocks hashed by their masked address, one table per prefix length in use.
+struct CidrIndex {
+  struct Table {
+    bool v6;
+    int prefix_len;
+    std::unordered_map<std::string, Ids> by_network;
+  };
+  std::vector<Table> tables;
+
+  static std::string Key(const std::array<uint8_t, 16>& addr, int prefix_len) {
+    std::array<uint8_t, 16> masked = addr;
+    for (int bit = prefix_len; bit < 128; ++bit) masked[bit / 8] &= ~(0x80u >> (bit % 8));
+    return std::string(reinterpret_cast<const char*>(masked.data()), masked.size());
+  }
+  void Add(const CidrBlock& block, uint32_t test) {
+    for (Table& t : tables) {
+      if (t.v6 == block.v6 && t.prefix_len == block.prefix_len) {
+        t.by_network[Key(block.address, block.prefix_len)].push_back(test);
+        return;
+      }
+    }
+    tables.push_back({block.v6, block.prefix_len, {}});
+    tables.back().by_network[Key(block.address, block.prefix_len)].push_back(test);
+  }
+};
+
+struct NumberHash {
+  size_t operator()(double d) const { return std::hash<double>()(d == 0 ? 0.0 : d); }
+};
+
+// Everything the patterns ask of one event field.
+struct FieldIndex {
+  StringMap exact_string;
+  std::unordered_map<double, Ids, NumberHash> exact_number;
+  Ids exact_true, exact_false, exact_null;
+  StringMap equals_ignore_case;
+  LengthIndex prefix, suffix, prefix_ignore_case, suffix_ignore_case;
+  std::vector<std::pair<std::string, uint32_t>> contains;
+  std::vector<std::pair<const Wildcard*, uint32_t>> wildcards;
+  NumericIndex numeric;
+  CidrIndex cidr;
+  // anything-but with values: every such test fires unless the value is in its list.
+  Ids anything_but;
+  StringMap anything_but_string;
+  std::unordered_map<double, Ids, NumberHash> anything_but_number;
+  Ids anything_but_true, anything_but_false, anything_but_null;
+  // anything-but prefix / suffix / equals-ignore-case / wildcard: checked one by one.
+  std::vector<std::pair<const Condition*, uint32_t>> anything_but_string_ops;
+  Ids exists_true, exists_false;
+  bool needs_lower = false;
+};
+
+// Which event keys lead to which fields.
+struct PathNode {
+  std::vector<std::pair<std::string, uint32_t>> children;
+  uint32_t field = kNone;
+};
+
+// Per-thread scratch: epoch-stamped arrays, so nothing is cleared between events.
+struct Scratch {
+  uint32_t epoch = 0;
+  std::vector<uint32_t> field_seen, test_fired, test_veto, conj_epoch, conj_count, pattern_hit;
+  std::string lower;
+  std::vector<size_t>* out = nullptr;
+
+  void Begin(size_t fields, size_t tests, size_t conjs, size_t patterns) {
+    auto grow = [](std::vector<uint32_t>& v, size_t n) {
+      if (v.size() < n) v.resize(n, 0);
+    };
+    grow(field_seen, fields);
+    grow(test_fired, tests);
+    grow(test_veto, tests);
+    grow(conj_epoch, conjs);
+    grow(conj_count, conjs);
+    grow(pattern_hit, patterns);
+    if (++epoch == 0) {
+      for (auto* v :
+           {&field_seen, &test_fired, &test_veto, &conj_epoch, &conj_count, &pattern_hit}) {
+        std::fill(v->begin(), v->end(), 0);
+      }
+      epoch = 1;
+    }
+  }
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+}  // namespace
+
+struct Matcher::Impl {
+  std::vector<std::string> names;
+  std::vector<Pattern> patterns;  // owns the conditions the index points into
+  std::vector<PathNode> nodes;    // nodes[0] is the event root
+  std::vector<FieldIndex> fields;
+  std::vector<Ids> test_conjs;  // test → conjunctions containing it
+  std::vector<uint32_t> conj_required;
+  std::vector<uint32_t> conj_pattern;
+  std::vector<uint32_t> always;  // patterns with an empty conjunction (`{}`)
+  std::vector<uint32_t> fields_with_exists_false;
+  MatcherStats stats;
+
+  uint32_t FieldFor(const std::vector<std::string>& path) {
+    uint32_t node = 0;
+    for (const std::string& key : path) {
+      uint32_t next = kNone;
+      for (auto& [k, child] : nodes[node].children) {
+        if (k == key) next = child;
+      }
+      if (next == kNone) {
+        next = static_cast<uint32_t>(nodes.size());
+        nodes[node].children.emplace_back(key, next);
+        nodes.emplace_back();
+      }
+      node = next;
+    }
+    if (nodes[node].field == kNone) {
+      nodes[node].field = static_cast<uint32_t>(fields.size());
+      fields.emplace_back();
+    }
+    return nodes[node].field;
+  }
+
+  void AddCondition(FieldIndex& f, const Condition& c, uint32_t test) {
+    bool linear = false;
+    switch (c.kind) {
+      case ConditionKind::kExact:
+        switch (c.literal.type) {
+          case Literal::Type::kString:
+            f.exact_string[c.literal.text].push_back(test);
+            break;
+          case Literal::Type::kNumber:
+            f.exact_number[c.literal.number].push_back(test);
+            break;
+          case Literal::Type::kTrue:
+            f.exact_true.push_back(test);
+            break;
+          case Literal::Type::kFalse:
+            f.exact_false.push_back(test);
+            break;
+          case Literal::Type::kNull:
+            f.exact_null.push_back(test);
+            break;
+        }
+        break;
+      case ConditionKind::kPrefix:
+        f.prefix.Add(c.text, test);
+        break;
+      case ConditionKind::kSuffix:
+        f.suffix.Add(c.text, test);
+        break;
+      case ConditionKind::kContains:
+        f.contains.emplace_back(c.text, test);
+        linear = true;
+        break;
+      case ConditionKind::kEqualsIgnoreCase:
+        f.equals_ignore_case[c.text].push_back(test);
+        f.needs_lower = true;
+        break;
+      case ConditionKind::kPrefixIgnoreCase:
+        f.prefix_ignore_case.Add(c.text, test);
+        f.needs_lower = true;
+        break;
+      case ConditionKind::kSuffixIgnoreCase:
+        f.suffix_ignore_case.Add(c.text, test);
+        f.needs_lower = true;
+        break;
+      case ConditionKind::kWildcard:
+        f.wildcards.emplace_back(&c.wildcard, test);
+        stats.wildcard_conditions++;
+        stats.max_wildcard_stars = std::max(stats.max_wildcard_stars, c.wildcard.pieces.size() - 1);
+        linear = true;
+        break;
+      case ConditionKind::kAnythingBut:
+        f.anything_but.push_back(test);
+        for (const Literal& l : c.literals) {
+          switch (l.type) {
+            case Literal::Type::kString:
+              f.anything_but_string[l.text].push_back(test);
+              break;
+            case Literal::Type::kNumber:
+              f.anything_but_number[l.number].push_back(test);
+              break;
+            case Literal::Type::kTrue:
+              f.anything_but_true.push_back(test);
+              break;
+            case Literal::Type::kFalse:
+              f.anything_but_false.push_back(test);
+              break;
+            case Literal::Type::kNull:
+              f.anything_but_null.push_back(test);
+              break;
+          }
+        }
+        break;
+      case ConditionKind::kAnythingButPrefix:
+      case ConditionKind::kAnythingButSuffix:
+      case ConditionKind::kAnythingButIgnoreCase:
+      case ConditionKind::kAnythingButWildcard:
+        f.anything_but_string_ops.emplace_back(&c, test);
+        if (c.kind == ConditionKind::kAnythingButWildcard) {
+          stats.wildcard_conditions += c.wildcards.size();
+          for (const Wildcard& w : c.wildcards) {
+            stats.max_wildcard_stars = std::max(stats.max_wildcard_stars, w.pieces.size() - 1);
+          }
+        }
+        if (c.kind == ConditionKind::kAnythingButIgnoreCase) f.needs_lower = true;
+        linear = true;
+        break;
+      case ConditionKind::kNumeric:
+        for (const Interval& iv : c.intervals) f.numeric.pending.push_back({iv, test});
+        break;
+      case ConditionKind::kCidr:
+        f.cidr.Add(c.cidr, test);
+        break;
+      case ConditionKind::kExists:
+        (c.exists ? f.exists_true : f.exists_false).push_back(test);
+        break;
+    }
+    (linear ? stats.linear_conditions : stats.indexed_conditions)++;
+  }
+
+  Status Add(std::string name, Pattern pattern) {
+    uint32_t pattern_index = static_cast<uint32_t>(names.size());
+    names.push_back(std::move(name));
+    patterns.push_back(std::move(pattern));
+    const Pattern& p = patterns.back();
+    std::unordered_map<const FieldTest*, uint32_t> test_ids;
+    for (const auto& conj : p.alternatives()) {
+      if (conj.empty()) {
+        if (always.empty() || always.back() != pattern_index) always.push_back(pattern_index);
+        continue;
+      }
+      uint32_t conj_id = static_cast<uint32_t>(conj_required.size());
+      conj_required.push_back(static_cast<uint32_t>(conj.size()));
+      conj_pattern.push_back(pattern_index);
+      for (const FieldTest* ft : conj) {
+        auto [it, inserted] = test_ids.emplace(ft, static_cast<uint32_t>(test_conjs.size()));
+        if (inserted) {
+          test_conjs.emplace_back();
+          uint32_t field = FieldFor(ft->path);
+          for (const Condition& c : ft->any_of) AddCondition(fields[field], c, it->second);
+          stats.field_tests++;
+        }
+        test_conjs[it->second].push_back(conj_id);
+      }
+    }
+    return Ok();
+  }
+
+  void Finish() {
+    for (uint32_t i = 0; i < fields.size(); ++i) {
+      fields[i].numeric.Finish();
+      if (!fields[i].exists_false.empty()) fields_with_exists_false.push_back(i);
+    }
+    stats.patterns = names.size();
+    stats.conjunctions = conj_required.size();
+    stats.fields = fields.size();
+  }
+
+  // --- matching ---------------------------------------------------------------------------
+
+  void Fire(Scratch& s, uint32_t test) const {
+    if (s.test_fired[test] == s.epoch) return;
+    s.test_fired[test] = s.epoch;
+    for (uint32_t conj : test_conjs[test]) {
+      if (s.conj_epoch[conj] != s.epoch) {
+        s.conj_epoch[conj] = s.epoch;
+        s.conj_count[conj] = 0;
+      }
+      if (++s.conj_count[conj] == conj_required[conj]) {
+        uint32_t p = conj_pattern[conj];
+        if (s.pattern_hit[p] != s.epoch) {
+          s.pattern_hit[p] = s.epoch;
+          s.out->push_back(p);
+        }
+      }
+    }
+  }
+  void FireAll(Scratch& s, const Ids& ids) const {
+    for (uint32_t t : ids) Fire(s, t);
+  }
+  void Veto(Scratch& s, const Ids& ids) const {
+    for (uint32_t t : ids) s.test_veto[t] = s.epoch;
+  }
+  // Fires the anything-but tests not vetoed for this value. Vetoes are per value: undo them.
+  void FireAnythingBut(Scratch& s, const FieldIndex& f) const {
+    for (uint32_t t : f.anything_but) {
+      if (s.test_veto[t] != s.epoch) Fire(s, t);
+      s.test_veto[t] = 0;
+    }
+  }
+
+  void Present(Scratch& s, uint32_t field) const {
+    if (s.field_seen[field] == s.epoch) return;
+    s.field_seen[field] = s.epoch;
+    FireAll(s, fields[field].exists_true);
+  }
+
+  static bool StringOpExcludes(const Condition& c, std::string_view v, std::string_view lower) {
+    switch (c.kind) {
+      case ConditionKind::kAnythingButPrefix:
+        for (const auto& t : c.texts) {
+          if (v.substr(0, t.size()) == t) return true;
+        }
+        return false;
+      case ConditionKind::kAnythingButSuffix:
+        for (const auto& t : c.texts) {
+          if (v.size() >= t.size() && v.substr(v.size() - t.size()) == t) return true;
+        }
+        return false;
+      case ConditionKind::kAnythingButIgnoreCase:
+        for (const auto& t : c.texts) {
+          if (lower == t) return true;
+        }
+        return false;
+      default:
+        for (const auto& w : c.wildcards) {
+          if (w.Matches(v)) return true;
+        }
+        return false;
+    }
+  }
+
+  void OnString(Scratch& s, uint32_t field, std::string_view v) const {
+    Present(s, field);
+    const FieldIndex& f = fields[field];
+    if (!f.exact_string.empty()) {
+      auto it = f.exact_string.find(v);
+      if (it != f.exact_string.end()) FireAll(s, it->second);
+    }
+    auto fire = [&](const Ids& ids) { FireAll(s, ids); };
+    f.prefix.Prefixes(v, fire);
+    f.suffix.Suffixes(v, fire);
+    std::string_view lower;
+    if (f.needs_lower) {
+      s.lower.assign(v);
+      for (char& c : s.lower) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      }
+      lower = s.lower;
+      if (!f.equals_ignore_case.empty()) {
+        auto it = f.equals_ignore_case.find(lower);
+        if (it != f.equals_ignore_case.end()) FireAll(s, it->second);
+      }
+      f.prefix_ignore_case.Prefixes(lower, fire);
+      f.suffix_ignore_case.Suffixes(lower, fire);
+    }
+    for (const auto& [text, test] : f.contains) {
+      if (v.find(text) != std::string_view::npos) Fire(s, test);
+    }
+    for (const auto& [w, test] : f.wildcards) {
+      if (w->Matches(v)) Fire(s, test);
+    }
+    if (!f.cidr.tables.empty()) {
+      bool v6 = false;
+      std::array<uint8_t, 16> addr;
+      if (ParseIp(v, &v6, &addr)) {
+        for (const auto& t : f.cidr.tables) {
+          if (t.v6 != v6) continue;
+          auto it = t.by_network.find(CidrIndex::Key(addr, t.prefix_len));
+          if (it != t.by_network.end()) FireAll(s, it->second);
+        }
+      }
+    }
+    if (!f.anything_but.empty()) {
+      auto it = f.anything_but_string.find(v);
+      if (it != f.anything_but_string.end()) Veto(s, it->second);
+      FireAnythingBut(s, f);
+    }
+    for (const auto& [c, test] : f.anything_but_string_ops) {
+      if (!StringOpExcludes(*c, v, lower)) Fire(s, test);
+    }
+  }
+
+  void OnNumber(Scratch& s, uint32_t field, double v) const {
+    Present(s, field);
+    const FieldIndex& f = fields[field];
+    if (!f.exact_number.empty()) {
+      auto it = f.exact_number.find(v);
+      if (it != f.exact_number.end()) FireAll(s, it->second);
+    }
+    if (const Ids* ids = f.numeric.Lookup(v)) FireAll(s, *ids);
+    if (!f.anything_but.empty()) {
+      auto it = f.anything_but_number.find(v);
+      if (it != f.anything_but_number.end()) Veto(s, it->second);
+      FireAnythingBut(s, f);
+    }
+  }
+
+  // kind: 't' true, 'f' false, 'n' null.
+  void OnAtom(Scratch& s, uint32_t field, char kind) const {
+    Present(s, field);
+    const FieldIndex& f = fields[field];
+    FireAll(s, kind == 't' ? f.exact_true : kind == 'f' ? f.exact_false : f.exact_null);
+    if (!f.anything_but.empty()) {
+      Veto(s, kind == 't'   ? f.anything_but_true
+              : kind == 'f' ? f.anything_but_false
+                            : f.anything_but_null);
+      FireAnythingBut(s, f);
+    }
+  }
+
+  uint32_t Child(uint32_t node, std::string_view key) const {
+    for (const auto& [k, child] : nodes[node].children) {
+      if (k == key) return child;
+    }
+    return kNone;
+  }
+
+  // --- On-Demand walk ---
+  simdjson::error_code WalkObject(Scratch& s, od::object obj, uint32_t node) const {
+    for (auto field_result : obj) {
+      od::field field;
+      if (auto e = std::move(field_result).get(field)) return e;
+      // Keys without escapes compare in place; others are unescaped first.
+      const char* raw = field.key().raw();
+      const char* end = raw;
+      while (*end != '"' && *end != '\\') ++end;
+      uint32_t child;
+      if (*end == '"') {
+        child = Child(node, std::string_view(raw, end - raw));
+      } else {
+        std::string_view key;
+        if (auto e = field.unescaped_key().get(key)) return e;
+        child = Child(node, key);
+      }
+      if (child == kNone) continue;
+      if (auto e = Visit(s, field.value(), child)) return e;
+    }
+    return simdjson::SUCCESS;
+  }
+
+  simdjson::error_code Visit(Scratch& s, od::value value, uint32_t node) const {
+    od::json_type type;
+    if (auto e = value.type().get(type)) return e;
+    const PathNode& n = nodes[node];
+    switch (type) {
+      case od::json_type::object: {
+        if (n.children.empty()) return simdjson::SUCCESS;
+        od::object obj;
+        if (auto e = value.get_object().get(obj)) return e;
+        return WalkObject(s, obj, node);
+      }
+      case od::json_type::array: {
+        od::array arr;
+        if (auto e = value.get_array().get(arr)) return e;
+        for (auto item : arr) {
+          od::value v;
+          if (auto e = std::move(item).get(v)) return e;
+          if (auto e = Visit(s, v, node)) return e;
+        }
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::string: {
+        if (n.field == kNone) return simdjson::SUCCESS;
+        std::string_view str;
+        if (auto e = value.get_string().get(str)) return e;
+        OnString(s, n.field, str);
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::number: {
+        if (n.field == kNone) return simdjson::SUCCESS;
+        double d;
+        if (auto e = value.get_double().get(d)) return e;
+        OnNumber(s, n.field, d == 0 ? 0.0 : d);
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::boolean: {
+        if (n.field == kNone) return simdjson::SUCCESS;
+        bool b;
+        if (auto e = value.get_bool().get(b)) return e;
+        OnAtom(s, n.field, b ? 't' : 'f');
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::null:
+        if (n.field == kNone) return simdjson::SUCCESS;
+        {
+          bool is_null = false;
+          if (auto e = value.is_null().get(is_null)) return e;
+          if (!is_null) return simdjson::INCORRECT_TYPE;
+        }
+        OnAtom(s, n.field, 'n');
+        return simdjson::SUCCESS;
+    }
+    return simdjson::SUCCESS;
+  }
+
+  // --- DOM walk ---
+  void VisitDom(Scratch& s, dom::element e, uint32_t node) const {
+    const PathNode& n = nodes[node];
+    switch (e.type()) {
+      case dom::element_type::OBJECT:
+        if (n.children.empty()) return;
+        for (auto [key, value] : dom::object(e)) {
+          uint32_t child = Child(node, key);
+          if (child != kNone) VisitDom(s, value, child);
+        }
+        return;
+      case dom::element_type::ARRAY:
+        for (dom::element item : dom::array(e)) VisitDom(s, item, node);
+        return;
+      case dom::element_type::STRING:
+        if (n.field != kNone) OnString(s, n.field, std::string_view(e));
+        return;
+      case dom::element_type::INT64:
+        if (n.field != kNone) OnNumber(s, n.field, static_cast<double>(int64_t(e)));
+        return;
+      case dom::element_type::UINT64:
+        if (n.field != kNone) OnNumber(s, n.field, static_cast<double>(uint64_t(e)));
+        return;
+      case dom::element_type::DOUBLE:
+        if (n.field != kNone) {
+          double d = double(e);
+          OnNumber(s, n.field, d == 0 ? 0.0 : d);
+        }
+        return;
+      case dom::element_type::BOOL:
+        if (n.field != kNone) OnAtom(s, n.field, bool(e) ? 't' : 'f');
+        return;
+      case dom::element_type::NULL_VALUE:
+        if (n.field != kNone) OnAtom(s, n.field, 'n');
+        return;
+    }
+  }
+
+  Scratch& Begin(std::vector<size_t>* out) const {
+    Scratch& s = ThreadScratch();
+    s.Begin(fields.size(), test_conjs.size(), conj_required.size(), names.size());
+    s.out = out;
+    for (uint32_t p : always) {
+      s.pattern_hit[p] = s.epoch;
+      out->push_back(p);
+    }
+    return s;
+  }
+  void End(Scratch& s) const {
+    for (uint32_t field : fields_with_exists_false) {
+      if (s.field_seen[field] != s.epoch) FireAll(s, fields[field].exists_false);
+    }
+    std::sort(s.out->begin(), s.out->end());
+    s.out = nullptr;
+  }
+
+  Result<std::vector<size_t>> MatchPadded(const simdjson::padded_string_view& json) const {
+    std::vector<size_t> out;
+    thread_local od::parser parser;
+    od::document doc;
+    if (auto e = parser.iterate(json).get(doc)) {
+      return Fail(
+          InvalidArgument(std::string("event is not valid JSON: ") + simdjson::error_message(e)));
+    }
+    Scratch& s = Begin(&out);
+    od::json_type type;
+    auto err = doc.type().get(type);
+    if (!err && type == od::json_type::object && !nodes[0].children.empty()) {
+      od::object obj;
+      err = doc.get_object().get(obj);
+      if (!err) err = WalkObject(s, obj, 0);
+    }
+    if (err) {
+      s.out = nullptr;
+      return Fail(
+          InvalidArgument(std::string("event is not valid JSON: ") + simdjson::error_message(err)));
+    }
+    End(s);
+    return out;
+  }
+};
+
+Result<Matcher> Matcher::Compile(
+    const std::vector<std::pair<std::string, std::string>>& named_patterns) {
+  auto impl = std::make_shared<Impl>();
+  impl->nodes.emplace_back();
+  impl->patterns.reserve(named_patterns.size());  // the index points into these
+  for (const auto& [name, json] : named_patterns) {
+    auto parsed = Pattern::Parse(json);
+    if (!parsed) {
+      return Fail(parsed.error().WithContext("pattern '" + name + "'"));
+    }
+    INFLOW_RETURN_IF_ERROR(impl->Add(name, std::move(parsed).value()));
+  }
+  impl->Finish();
+  return Matcher(std::move(impl));
+}
+
+Result<Matcher> Matcher::Compile(std::string_view pattern_json) {
+  auto impl = std::make_shared<Impl>();
+  impl->nodes.emplace_back();
+  INFLOW_TRY(auto parsed, Pattern::Parse(pattern_json));
+  INFLOW_RETURN_IF_ERROR(impl->Add("pattern", std::move(parsed)));
+  impl->Finish();
+  return Matcher(std::move(impl));
+}
+
+Result<std::vector<size_t>> Matcher::Match(std::string_view event_json) const {
+  if (event_json.size() > std::numeric_limits<uint32_t>::max()) {
+    return Fail(InvalidArgument("event larger than 4 GiB"));
+  }
+  thread_local std::string buffer;
+  buffer.resize(event_json.size() + simdjson::SIMDJSON_PADDING);
+  std::memcpy(buffer.data(), event_json.data(), event_json.size());
+  std::memset(buffer.data() + event_json.size(), 0, simdjson::SIMDJSON_PADDING);
+  return impl_->MatchPadded(
+      simdjson::padded_string_view(buffer.data(), event_json.size(), buffer.size()));
+}
+
+Result<std::vector<size_t>> Matcher::Match(const simdjson::padded_string_view& event_json) const {
+  return impl_->MatchPadded(event_json);
+}
+
+std::vector<size_t> Matcher::Match(const simdjson::dom::element& event) const {
+  std::vector<size_t> out;
+  Scratch& s = impl_->Begin(&out);
+  if (event.type() == dom::element_type::OBJECT) impl_->VisitDom(s, event, 0);
+  impl_->End(s);
+  return out;
+}
+
+Result<bool> Matcher::Matches(std::string_view event_json) const {
+  INFLOW_TRY(auto hits, Match(event_json));
+  return !hits.empty();
+}
+
+size_t Matcher::size() const { return impl_->names.size(); }
+const std::string& Matcher::name(size_t index) const { return impl_->names[index]; }
+const MatcherStats& Matcher::stats() const { return impl_->stats; }
+
+}  // namespace inflow::pattern

@@ -5,9 +5,8 @@
 #ifndef INFLOW_COMMON_ASIO_H_
 #define INFLOW_COMMON_ASIO_H_
 
-#include <utility>  // must precede Asio, see above
-
 #include <boost/asio.hpp>
+#include <utility>  // must precede Asio, see above
 
 namespace asio = boost::asio;
 

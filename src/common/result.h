@@ -34,16 +34,16 @@ inline Status Ok() { return {}; }
 // INFLOW_TRY(decl, expr): evaluates expr (a Result<T>); on error returns it from the enclosing
 // function, otherwise binds the value to decl.
 #define INFLOW_TRY(decl, expr) INFLOW_TRY_IMPL_(INFLOW_CONCAT_(inflow_try_, __LINE__), decl, expr)
-#define INFLOW_TRY_IMPL_(tmp, decl, expr)                              \
-  auto tmp = (expr);                                                   \
+#define INFLOW_TRY_IMPL_(tmp, decl, expr)                                     \
+  auto tmp = (expr);                                                          \
   if (!tmp) return ::tl::unexpected<::inflow::Error>(std::move(tmp).error()); \
   decl = std::move(tmp).value()
 
 // INFLOW_RETURN_IF_ERROR(expr): for a Status (or any Result whose value is not needed).
-#define INFLOW_RETURN_IF_ERROR(expr)                                             \
-  do {                                                                           \
-    auto inflow_status_ = (expr);                                                \
-    if (!inflow_status_)                                                         \
+#define INFLOW_RETURN_IF_ERROR(expr)                                               \
+  do {                                                                             \
+    auto inflow_status_ = (expr);                                                  \
+    if (!inflow_status_)                                                           \
       return ::tl::unexpected<::inflow::Error>(std::move(inflow_status_).error()); \
   } while (0)
 

@@ -1,10 +1,10 @@
 #include "transform/http_client.h"
 
-#include "common/asio.h"
-
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
+
+#include "common/asio.h"
 
 namespace inflow::transform {
 
@@ -26,7 +26,8 @@ Result<Url> Url::Parse(std::string_view text) {
   std::string_view authority = rest.substr(0, slash);
   Url url;
   url.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  if (authority.empty()) return Fail(InvalidArgument("url '" + std::string(text) + "' has no host"));
+  if (authority.empty())
+    return Fail(InvalidArgument("url '" + std::string(text) + "' has no host"));
   if (authority.front() == '[') {  // [v6]:port
     size_t close = authority.find(']');
     if (close == std::string_view::npos) {

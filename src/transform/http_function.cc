@@ -38,12 +38,12 @@ Result<std::vector<Event>> HttpFunction::Apply(std::vector<Event> events) {
   if (events.empty()) return out;
   std::string payload = "[";
   for (size_t i = 0; i < events.size(); ++i) {
-    const Event& e = events[i];
+    const std::string& e = events[i].json;
     if (e.size() + 2 > options_.max_payload_bytes) {
-      return Fail(ErrorCode::kResourceExhausted,
-                  "http: event " + std::to_string(i) + " is " + std::to_string(e.size()) +
-                      " bytes, over the function payload limit of " +
-                      std::to_string(options_.max_payload_bytes));
+      return Fail(ErrorCode::kResourceExhausted, "http: event " + std::to_string(i) + " is " +
+                                                     std::to_string(e.size()) +
+                                                     " bytes, over the function payload limit of " +
+                                                     std::to_string(options_.max_payload_bytes));
     }
     // Close the current chunk when this event would push it over the limit.
     if (payload.size() > 1 && payload.size() + 1 + e.size() + 1 > options_.max_payload_bytes) {
@@ -56,20 +56,21 @@ Result<std::vector<Event>> HttpFunction::Apply(std::vector<Event> events) {
   }
   payload += ']';
   INFLOW_RETURN_IF_ERROR(CallChunk(payload, &out));
+  AssignBatchIds(events, &out);
   return out;
 }
 
 Status HttpFunction::CallChunk(const std::string& payload, std::vector<Event>* out) {
-  auto res = client_.Request("POST", "", "application/json; charset=utf-8", payload,
-                             options_.timeout);
+  auto res =
+      client_.Request("POST", "", "application/json; charset=utf-8", payload, options_.timeout);
   if (!res) return Fail(res.error().WithContext("http function"));
   const std::string where = "http function " + options_.url;
   if (res->status == 408) {
     return Fail(ErrorCode::kTimeout, where + ": status 408: " + Excerpt(res->body));
   }
   if (res->status == 429 || res->status >= 500) {
-    return Fail(Unavailable(where + ": status " + std::to_string(res->status) + ": " +
-                            Excerpt(res->body)));
+    return Fail(
+        Unavailable(where + ": status " + std::to_string(res->status) + ": " + Excerpt(res->body)));
   }
   if (res->status < 200 || res->status >= 300) {
     return Fail(InvalidArgument(where + ": status " + std::to_string(res->status) + ": " +
@@ -83,16 +84,16 @@ Status HttpFunction::CallChunk(const std::string& payload, std::vector<Event>* o
     }
     std::string text;
     AppendJsonString(&text, res->body);
-    out->push_back(std::move(text));
+    out->push_back(Event{std::move(text), {}, {}});
     return Ok();
   }
   if (root.is_array()) {
     simdjson::dom::array items = root.get_array().value_unsafe();
     for (simdjson::dom::element e : items) {
-      out->push_back(simdjson::minify(e));
+      out->push_back(Event{simdjson::minify(e), {}, {}});
     }
   } else {
-    out->push_back(simdjson::minify(root));
+    out->push_back(Event{simdjson::minify(root), {}, {}});
   }
   return Ok();
 }

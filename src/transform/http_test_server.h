@@ -6,8 +6,6 @@
 #ifndef INFLOW_TRANSFORM_HTTP_TEST_SERVER_H_
 #define INFLOW_TRANSFORM_HTTP_TEST_SERVER_H_
 
-#include "common/asio.h"
-
 #include <atomic>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -15,6 +13,8 @@
 #include <string>
 #include <thread>
 #include <utility>
+
+#include "common/asio.h"
 
 namespace inflow::transform {
 
@@ -64,8 +64,8 @@ class TestHttpServer {
         http::read(socket, buffer, req, ec);
         if (ec) break;
         ++requests_;
-        Reply reply = handler_(std::string(req.method_string()), std::string(req.target()),
-                               req.body());
+        Reply reply =
+            handler_(std::string(req.method_string()), std::string(req.target()), req.body());
         http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
         res.set(http::field::content_type, "application/json");
         res.keep_alive(!reply.close);

@@ -1,11 +1,11 @@
 #include "transform/lua.h"
 
-#include <luajit-2.1/lua.hpp>
 #include <simdjson.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <luajit-2.1/lua.hpp>
 #include <string_view>
 
 #include "common/json_text.h"
@@ -45,7 +45,8 @@ struct LuaTransform::State {
       s->used -= old;
       return nullptr;
     }
-    if (s->limit_armed && new_size > old && s->used - old + new_size > s->options.memory_limit_bytes) {
+    if (s->limit_armed && new_size > old &&
+        s->used - old + new_size > s->options.memory_limit_bytes) {
       return nullptr;  // Lua raises "not enough memory"
     }
     void* q = std::realloc(ptr, new_size);
@@ -67,9 +68,7 @@ struct LuaTransform::State {
 
 namespace {
 
-void PushNull(lua_State* L) {
-  lua_pushlightuserdata(L, &kNullKey);
-}
+void PushNull(lua_State* L) { lua_pushlightuserdata(L, &kNullKey); }
 
 bool IsNull(lua_State* L, int idx) {
   return lua_islightuserdata(L, idx) && lua_touserdata(L, idx) == &kNullKey;
@@ -391,7 +390,7 @@ Result<std::vector<Event>> LuaTransform::Apply(std::vector<Event> events) {
   std::string error;
   for (size_t i = 0; i < events.size(); ++i) {
     simdjson::dom::element e;
-    if (auto err = state_->parser.parse(events[i]).get(e); err) {
+    if (auto err = state_->parser.parse(events[i].json).get(e); err) {
       lua_settop(L, 0);
       return Fail(InvalidArgument("lua: event " + std::to_string(i) +
                                   " is not JSON: " + simdjson::error_message(err)));
@@ -423,8 +422,8 @@ Result<std::vector<Event>> LuaTransform::Apply(std::vector<Event> events) {
     return finish(InvalidArgument("lua: transform failed: " + msg));
   }
   if (!lua_istable(L, -1) || HasMeta(L, -1, &kObjectMeta)) {
-    return finish(InvalidArgument(std::string("lua: transform must return an array of events, got ") +
-                                  luaL_typename(L, -1)));
+    return finish(InvalidArgument(
+        std::string("lua: transform must return an array of events, got ") + luaL_typename(L, -1)));
   }
   std::vector<Event> out;
   size_t n = lua_objlen(L, -1);
@@ -439,9 +438,10 @@ Result<std::vector<Event>> LuaTransform::Apply(std::vector<Event> events) {
       return finish(InvalidArgument("lua: result element " + std::to_string(i) + ": " + error));
     }
     lua_pop(L, 1);
-    out.push_back(std::move(json));
+    out.push_back(Event{std::move(json), {}, {}});
   }
   lua_settop(L, 0);
+  AssignBatchIds(events, &out);
   return out;
 }
 

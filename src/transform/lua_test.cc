@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "transform/test_util.h"
+
 namespace inflow::transform {
 namespace {
 
@@ -23,11 +25,11 @@ TEST(LuaTransform, RewritesEventsAndKeepsJsonKinds) {
       return out
     end)");
   ASSERT_TRUE(t);
-  auto r = t->Apply({R"({"id":"x-1","data":{"n":21,"tags":["a","b"],"o":{},"a":[]}})"});
+  auto r = t->Apply(Events({R"({"id":"x-1","data":{"n":21,"tags":["a","b"],"o":{},"a":[]}})"}));
   ASSERT_TRUE(r) << r.error().ToString();
   ASSERT_EQ(r->size(), 1u);
   // Key order of Lua tables is unspecified: check by parsing-free substrings.
-  const std::string& e = (*r)[0];
+  const std::string& e = (*r)[0].json;
   EXPECT_NE(e.find(R"("id":"x-1")"), std::string::npos) << e;
   EXPECT_NE(e.find(R"("n":42)"), std::string::npos) << e;
   EXPECT_NE(e.find(R"("tags":["a","b"])"), std::string::npos) << e;
@@ -48,9 +50,10 @@ TEST(LuaTransform, CanDropAndSplitEvents) {
       return out
     end)");
   ASSERT_TRUE(t);
-  auto r = t->Apply({R"({"keep":false,"items":[1]})", R"({"keep":true,"items":["a",{"b":1}]})"});
+  auto r =
+      t->Apply(Events({R"({"keep":false,"items":[1]})", R"({"keep":true,"items":["a",{"b":1}]})"}));
   ASSERT_TRUE(r) << r.error().ToString();
-  EXPECT_EQ(*r, (std::vector<Event>{R"("a")", R"({"b":1})"}));
+  EXPECT_EQ(Jsons(*r), (std::vector<std::string>{R"("a")", R"({"b":1})"}));
 }
 
 TEST(LuaTransform, InfiniteLoopHitsTheTimeLimitAndStateStaysUsable) {
@@ -63,13 +66,13 @@ TEST(LuaTransform, InfiniteLoopHitsTheTimeLimitAndStateStaysUsable) {
     end)",
                 50);
   ASSERT_TRUE(t);
-  auto r = t->Apply({R"({"spin":true})"});
+  auto r = t->Apply(Events({R"({"spin":true})"}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(r.error().message().find("CPU time limit"), std::string::npos) << r.error().message();
-  auto ok = t->Apply({R"({"spin":false})"});
+  auto ok = t->Apply(Events({R"({"spin":false})"}));
   ASSERT_TRUE(ok) << ok.error().ToString();
-  EXPECT_EQ(*ok, (std::vector<Event>{"2"}));
+  EXPECT_EQ(Jsons(*ok), (std::vector<std::string>{"2"}));
 }
 
 TEST(LuaTransform, MemoryLimitIsEnforced) {
@@ -81,20 +84,20 @@ TEST(LuaTransform, MemoryLimitIsEnforced) {
     end)",
                 5000, 8u << 20);
   ASSERT_TRUE(t);
-  auto r = t->Apply({"{}"});
+  auto r = t->Apply(Events({"{}"}));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("memory limit"), std::string::npos) << r.error().message();
 }
 
 TEST(LuaTransform, SandboxRefusesEscapes) {
-  for (const char* probe : {"io.open('/etc/passwd')", "os.execute('true')", "require('ffi')",
-                            "load('return 1')", "loadstring('return 1')", "dofile('/etc/passwd')",
-                            "string.dump(transform)", "debug.getinfo(1)", "jit.on()",
-                            "package.loadlib('libc.so.6', 'system')"}) {
-    auto t = Make(std::string("function transform(events) local x = ") + probe +
-                  " return events end");
+  for (const char* probe :
+       {"io.open('/etc/passwd')", "os.execute('true')", "require('ffi')", "load('return 1')",
+        "loadstring('return 1')", "dofile('/etc/passwd')", "string.dump(transform)",
+        "debug.getinfo(1)", "jit.on()", "package.loadlib('libc.so.6', 'system')"}) {
+    auto t =
+        Make(std::string("function transform(events) local x = ") + probe + " return events end");
     ASSERT_TRUE(t);
-    auto r = t->Apply({"{}"});
+    auto r = t->Apply(Events({"{}"}));
     EXPECT_FALSE(r) << probe << " was allowed";
   }
 }
@@ -104,30 +107,30 @@ TEST(LuaTransform, RejectsBytecodeAndMissingFunction) {
   auto no_fn = LuaTransform::Create({"x = 1", std::chrono::milliseconds(50), 16u << 20});
   ASSERT_FALSE(no_fn);
   EXPECT_NE(no_fn.error().message().find("transform(events)"), std::string::npos);
-  auto syntax = LuaTransform::Create({"function transform(", std::chrono::milliseconds(50),
-                                      16u << 20});
+  auto syntax =
+      LuaTransform::Create({"function transform(", std::chrono::milliseconds(50), 16u << 20});
   ASSERT_FALSE(syntax);
   EXPECT_NE(syntax.error().message().find("lua.code"), std::string::npos);
 }
 
 TEST(LuaTransform, BadOutputIsAClearError) {
   auto t = Make("function transform(events) return 'nope' end");
-  auto r = t->Apply({"{}"});
+  auto r = t->Apply(Events({"{}"}));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("must return an array"), std::string::npos);
 
   auto fn = Make("function transform(events) return {function() end} end");
-  r = fn->Apply({"{}"});
+  r = fn->Apply(Events({"{}"}));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("cannot be encoded"), std::string::npos);
 
   auto nan = Make("function transform(events) return {0/0} end");
-  r = nan->Apply({"{}"});
+  r = nan->Apply(Events({"{}"}));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("not representable"), std::string::npos);
 
   auto bad_utf8 = Make("function transform(events) return {'\\255'} end");
-  r = bad_utf8->Apply({"{}"});
+  r = bad_utf8->Apply(Events({"{}"}));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("UTF-8"), std::string::npos);
 }
@@ -138,9 +141,9 @@ TEST(LuaTransform, JsonHelpersRoundTrip) {
       local v = json.decode(events[1].payload)
       return {json.encode(v), json.array({}), json.object({})}
     end)");
-  auto r = t->Apply({R"({"payload":"[1,{\"a\":null}]"})"});
+  auto r = t->Apply(Events({R"({"payload":"[1,{\"a\":null}]"})"}));
   ASSERT_TRUE(r) << r.error().ToString();
-  EXPECT_EQ(*r, (std::vector<Event>{R"("[1,{\"a\":null}]")", "[]", "{}"}));
+  EXPECT_EQ(Jsons(*r), (std::vector<std::string>{R"("[1,{\"a\":null}]")", "[]", "{}"}));
 }
 
 }  // namespace

@@ -118,6 +118,7 @@ class Oracle {
       }
     }
     snapshots_.push_back(std::move(snap));
+    snapshot_columns_.push_back(columns_);
   }
 
   // One phase: run the SQL, add marker k, snapshot.
@@ -130,6 +131,7 @@ class Oracle {
   // Our JSON value → the canonical text of the server's SELECT for that column.
   static std::string FromJson(const Column& c, const nlohmann::json& v) {
     if (v.is_null()) return "NULL";
+    if (c.json) return "JSON:" + v.dump();
     const std::string& t = c.data_type;
     if (v.is_string()) {
       std::string s = v.get<std::string>();
@@ -186,7 +188,7 @@ class Oracle {
     auto row = table->second.find(id);
     ASSERT_NE(row, table->second.end())
         << which << " image of " << r.table << " id " << id << " not in snapshot " << snap_index;
-    const auto& cols = columns_.at(r.table);
+    const auto& cols = snapshot_columns_[snap_index].at(r.table);
     EXPECT_EQ(parsed.size(), row->second.size())
         << which << " image of " << r.table << " id " << id << ": " << image.substr(0, 300);
     for (const auto& c : cols) {
@@ -278,7 +280,8 @@ class Oracle {
 
   std::string socket_, datadir_, db_;
   std::vector<Snapshot> snapshots_;
-  std::map<std::string, std::vector<Column>> columns_;
+  std::map<std::string, std::vector<Column>> columns_;  // as of the latest snapshot
+  std::vector<std::map<std::string, std::vector<Column>>> snapshot_columns_;
 };
 
 constexpr const char* kAllTypes =
@@ -328,7 +331,7 @@ constexpr const char* kInsertRows =
     "'\"just a string\"', 0),"
     "(5, 1, 1.5, 1.000000000000000000000000000001, 123.000000001, 1.17549435e-38, 5e-324, "
     "'00:00:00', '00:00:00.001', '00:00:00.000001', '0000-00-00 00:00:00', "
-    "'1999-12-31 23:59:59.5', '', 'a\\0b', x'0000000000000001', 'b', 'x,z', '1.2.3.4', "
+    "'1999-12-31 23:59:59.5', '', 'a\\0b', x'0000000000000001', 'b', 'x,z', '::1.2.3.4', "
     "'00112233-4455-6677-8899-aabbccddeeff', '12345678901234567890', 70),"
     "(6, 0, 0, 0, 0, 16777217, 123456789012345678, '100:00:00', '-100:00:00.1', '10:00:00', "
     "'2000-01-01 00:00:00.000001', '2000-01-01 00:00:00', NULL, NULL, NULL, NULL, '', NULL, "

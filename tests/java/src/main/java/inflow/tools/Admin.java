@@ -47,7 +47,7 @@ public final class Admin {
       System.err.println("Admin: " + e.getMessage());
       rc = 2;
     } catch (Exception e) {
-      System.err.println("Admin: failed: " + e);
+      System.err.println("Admin: failed: " + Errors.describe(e));
       rc = 1;
     }
     System.out.flush();
@@ -88,7 +88,7 @@ public final class Admin {
           lastError = brokers == null ? "no master broker registered with the name server"
                                       : "route of " + topic + " not yet served";
         } catch (Exception e) {
-          lastError = e.toString();
+          lastError = Errors.describe(e);
         }
         Thread.sleep(300);
       }

@@ -31,7 +31,7 @@ public final class BenchProducer {
       System.err.println("BenchProducer: " + e.getMessage());
       rc = 2;
     } catch (Exception e) {
-      System.err.println("BenchProducer: failed: " + e);
+      System.err.println("BenchProducer: failed: " + Errors.describe(e));
       rc = 1;
     }
     System.out.flush();
@@ -78,7 +78,7 @@ public final class BenchProducer {
               failed.incrementAndGet();
               synchronized (firstError) {
                 if (firstError[0] == null) {
-                  firstError[0] = e.toString();
+                  firstError[0] = Errors.describe(e);
                 }
               }
             }

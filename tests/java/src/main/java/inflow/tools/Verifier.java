@@ -53,7 +53,7 @@ public final class Verifier {
       System.err.println("Verifier: " + e.getMessage());
       rc = 2;
     } catch (Exception e) {
-      System.err.println("Verifier: failed: " + e);
+      System.err.println("Verifier: failed: " + Errors.describe(e));
       rc = 1;
     }
     System.out.flush();
@@ -98,7 +98,7 @@ public final class Verifier {
           try {
             r = consumer.pull(mq, "*", next.get(mq), PULL_BATCH, 3000);
           } catch (Exception e) {
-            lastError = "pull " + mq + ": " + e;
+            lastError = "pull " + mq + ": " + Errors.describe(e);
             failed = true;
             continue;
           }
@@ -165,7 +165,7 @@ public final class Verifier {
       Thread.sleep(300);
     }
     System.err.println("Verifier: no route for topic " + topic + " before the timeout"
-        + (last == null ? "" : ": " + last));
+        + (last == null ? "" : ": " + Errors.describe(last)));
     return null;
   }
 

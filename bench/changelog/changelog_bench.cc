@@ -81,8 +81,8 @@ void BM_Append(benchmark::State& state, SyncPolicy policy) {
 void BM_AppendDurable(benchmark::State& state) { BM_Append(state, SyncPolicy::kEveryBatch); }
 void BM_AppendNoSync(benchmark::State& state) { BM_Append(state, SyncPolicy::kNever); }
 
-BENCHMARK(BM_AppendDurable)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime()->Threads(1);
-BENCHMARK(BM_AppendDurable)->Arg(1)->Arg(100)->UseRealTime()->Threads(4);
+BENCHMARK(BM_AppendDurable)->Arg(1)->Arg(100)->Arg(1000)->Arg(10000)->UseRealTime()->Threads(1);
+BENCHMARK(BM_AppendDurable)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime()->Threads(4);
 BENCHMARK(BM_AppendNoSync)->Arg(1000)->UseRealTime()->Threads(1);
 
 // A pre-filled log shared by the read and seek benchmarks.
@@ -146,7 +146,8 @@ void BM_SeekTime(benchmark::State& state) {
   std::mt19937_64 rng(2);
   for (auto _ : state) {
     int64_t t = range->earliest_ms +
-                static_cast<int64_t>(rng() % static_cast<uint64_t>(range->latest_ms - range->earliest_ms + 1));
+                static_cast<int64_t>(
+                    rng() % static_cast<uint64_t>(range->latest_ms - range->earliest_ms + 1));
     auto off = log->SeekTime(t);
     benchmark::DoNotOptimize(off);
   }

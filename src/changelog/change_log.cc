@@ -93,8 +93,11 @@ uint32_t MaxPayload(const LogOptions& o) { return o.max_record_bytes + 64; }
 // Reads frames sequentially from a file snapshot, refilling a buffer as needed.
 class FrameScanner {
  public:
-  FrameScanner(const RandomAccessFile* file, uint64_t pos, uint64_t limit, uint32_t max_payload)
-      : file_(file), pos_(pos), limit_(limit), max_payload_(max_payload) {}
+  // `first_chunk`: how much the first read fetches — sized by the caller to what it expects to
+  // consume, because copying a whole chunk from the page cache dominates a short read or seek.
+  FrameScanner(const RandomAccessFile* file, uint64_t pos, uint64_t limit, uint32_t max_payload,
+               size_t first_chunk = kReadChunk)
+      : file_(file), pos_(pos), limit_(limit), max_payload_(max_payload), chunk_(first_chunk) {}
 
   // Next frame, nullopt at `limit`. A frame that is cut by `limit` or fails its checksum is an
   // error (the caller only scans ranges that were completely written).
@@ -103,8 +106,8 @@ class FrameScanner {
     Frame f;
     for (int attempt = 0; attempt < 3; ++attempt) {
       size_t off = static_cast<size_t>(pos_ - buf_pos_);
-      Parse p = (pos_ >= buf_pos_ && off <= buf_.size())
-                    ? ParseFrame(buf_.data() + off, buf_.size() - off, max_payload_, &f)
+      Parse p = (pos_ >= buf_pos_ && off <= buf_size_)
+                    ? ParseFrame(buf_ + off, buf_size_ - off, max_payload_, &f)
                     : Parse::kIncomplete;
       if (p == Parse::kOk) {
         pos_ += f.size;
@@ -112,14 +115,15 @@ class FrameScanner {
       }
       if (p == Parse::kCorrupt) break;
       // Refill from pos_, large enough for the frame whose length is already known.
-      size_t want = kReadChunk;
-      if (off + 4 <= buf_.size() && pos_ >= buf_pos_) {
-        want = std::max<size_t>(want, kFrameHeaderSize + GetU32(buf_.data() + off));
+      size_t want = chunk_;
+      chunk_ = kReadChunk;
+      if (off + 4 <= buf_size_ && pos_ >= buf_pos_) {
+        want = std::max<size_t>(want, kFrameHeaderSize + GetU32(buf_ + off));
       }
       want = static_cast<size_t>(std::min<uint64_t>(want, limit_ - pos_));
-      buf_.resize(want);
-      INFLOW_TRY(size_t n, file_->Read(pos_, want, buf_.data()));
-      buf_.resize(n);
+      buf_ = Scratch(want);
+      INFLOW_TRY(size_t n, file_->Read(pos_, want, buf_));
+      buf_size_ = n;
       buf_pos_ = pos_;
       if (n < want) break;
     }
@@ -133,7 +137,21 @@ class FrameScanner {
   uint64_t pos_;
   uint64_t limit_;
   uint32_t max_payload_;
-  std::string buf_;
+  size_t chunk_;
+  // A per-thread buffer, reused: allocating (and zero-filling) a fresh megabyte per Read costs
+  // more than the read itself. Frames point into it only until the next refill.
+  static char* Scratch(size_t n) {
+    thread_local std::unique_ptr<char[]> data;
+    thread_local size_t capacity = 0;
+    if (capacity < n) {
+      data.reset(new char[n]);
+      capacity = n;
+    }
+    return data.get();
+  }
+
+  char* buf_ = nullptr;
+  size_t buf_size_ = 0;
   uint64_t buf_pos_ = 0;
 };
 
@@ -531,6 +549,7 @@ std::shared_ptr<ChangeLog::Segment> ChangeLog::FindSegmentLocked(uint64_t id) co
 Result<std::vector<StoredRecord>> ChangeLog::Read(Offset from, size_t max_records,
                                                   size_t max_bytes) const {
   std::vector<StoredRecord> out;
+  out.reserve(std::min<size_t>(max_records, 4096));
   size_t bytes = 0;
   uint64_t next = from.value();
   // One segment per round; a read may span segments.
@@ -558,7 +577,11 @@ Result<std::vector<StoredRecord>> ChangeLog::Read(Offset from, size_t max_record
       limit = seg->size;
       seg_end = seg->end_id;
     }
-    FrameScanner scanner(seg->file.get(), start_pos, limit, MaxPayload(options_));
+    uint64_t avg_frame = (limit - kFileHeaderSize) / std::max<uint64_t>(1, seg_end - seg->base_id);
+    uint64_t expect = std::min<uint64_t>(max_records - out.size(), 1u << 16) * avg_frame +
+                      options_.index_interval_bytes;
+    FrameScanner scanner(seg->file.get(), start_pos, limit, MaxPayload(options_),
+                         static_cast<size_t>(std::clamp<uint64_t>(expect, 16u << 10, 4u << 20)));
     while (next < seg_end && out.size() < max_records && (out.empty() || bytes < max_bytes)) {
       INFLOW_TRY(std::optional<Frame> f, scanner.Next(seg->path));
       if (!f) {
@@ -603,7 +626,8 @@ Result<Offset> ChangeLog::SeekTime(int64_t unix_ms) const {
     limit = seg->size;
     seg_end = seg->end_id;
   }
-  FrameScanner scanner(seg->file.get(), start_pos, limit, MaxPayload(options_));
+  FrameScanner scanner(seg->file.get(), start_pos, limit, MaxPayload(options_),
+                       2 * options_.index_interval_bytes + 1024);
   while (true) {
     INFLOW_TRY(std::optional<Frame> f, scanner.Next(seg->path));
     if (!f || f->id >= seg_end) break;

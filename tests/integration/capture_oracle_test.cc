@@ -37,9 +37,9 @@ struct Column {
   bool json = false;
 };
 
-using Row = std::map<std::string, std::string>;                 // column → canonical text
-using TableSnapshot = std::map<std::string, Row>;               // id → row
-using Snapshot = std::map<std::string, TableSnapshot>;          // table → rows
+using Row = std::map<std::string, std::string>;         // column → canonical text
+using TableSnapshot = std::map<std::string, Row>;       // id → row
+using Snapshot = std::map<std::string, TableSnapshot>;  // table → rows
 
 class Oracle {
  public:
@@ -65,13 +65,14 @@ class Oracle {
   }
 
   std::vector<Column> Columns(const std::string& table) {
-    std::string out = Sql(fmt("SELECT COLUMN_NAME, DATA_TYPE, (SELECT COUNT(*) FROM "
-                              "information_schema.CHECK_CONSTRAINTS k WHERE "
-                              "k.CONSTRAINT_SCHEMA=c.TABLE_SCHEMA AND k.TABLE_NAME=c.TABLE_NAME "
-                              "AND k.CHECK_CLAUSE=CONCAT('json_valid(`',c.COLUMN_NAME,'`)')) "
-                              "FROM information_schema.COLUMNS c WHERE TABLE_SCHEMA='{}' AND "
-                              "TABLE_NAME='{}' ORDER BY ORDINAL_POSITION",
-                              db_, table));
+    std::string out =
+        Sql(fmt("SELECT COLUMN_NAME, DATA_TYPE, (SELECT COUNT(*) FROM "
+                "information_schema.CHECK_CONSTRAINTS k WHERE "
+                "k.CONSTRAINT_SCHEMA=c.TABLE_SCHEMA AND k.TABLE_NAME=c.TABLE_NAME "
+                "AND k.CHECK_CLAUSE=CONCAT('json_valid(`',c.COLUMN_NAME,'`)')) "
+                "FROM information_schema.COLUMNS c WHERE TABLE_SCHEMA='{}' AND "
+                "TABLE_NAME='{}' ORDER BY ORDINAL_POSITION",
+                db_, table));
     std::vector<Column> cols;
     for (const auto& line : Lines(out)) {
       auto f = Split(line);
@@ -197,9 +198,8 @@ class Oracle {
       std::string ours = FromJson(c, parsed[c.name]);
       std::string server = Normalise(c, row->second.at(c.name));
       EXPECT_TRUE(Same(c, ours, server))
-          << r.table << " id " << id << " column " << c.name << " (" << c.data_type << ") "
-          << which << ": decoded " << ours.substr(0, 200) << " vs server "
-          << server.substr(0, 200);
+          << r.table << " id " << id << " column " << c.name << " (" << c.data_type << ") " << which
+          << ": decoded " << ours.substr(0, 200) << " vs server " << server.substr(0, 200);
       ++*checked;
     }
   }
@@ -343,25 +343,28 @@ TEST(CaptureOracle, DecodedValuesEqualServerRendering) {
   const std::string db = o.db_;
   o.Sql("DROP DATABASE IF EXISTS `" + db + "`; FLUSH BINARY LOGS;");
   std::string start_file = Oracle::Split(Oracle::Lines(o.Sql("SHOW MASTER STATUS"))[0])[0];
-  o.Sql(Oracle::fmt("CREATE DATABASE `{}` CHARACTER SET utf8mb4; USE `{}`; "
-                    "CREATE TABLE marker (id INT PRIMARY KEY); {}; "
-                    "CREATE TABLE other (id INT PRIMARY KEY, v VARCHAR(20), n DECIMAL(6,2));"
-                    "CREATE TABLE big (id INT PRIMARY KEY, lb LONGBLOB, lt LONGTEXT);"
-                    "CREATE TABLE evolve (id INT PRIMARY KEY, a VARCHAR(20), b INT);",
-                    db, db, std::string(kAllTypes)));
+  o.Sql(
+      Oracle::fmt("CREATE DATABASE `{}` CHARACTER SET utf8mb4; USE `{}`; "
+                  "CREATE TABLE marker (id INT PRIMARY KEY); {}; "
+                  "CREATE TABLE other (id INT PRIMARY KEY, v VARCHAR(20), n DECIMAL(6,2));"
+                  "CREATE TABLE big (id INT PRIMARY KEY, lb LONGBLOB, lt LONGTEXT);"
+                  "CREATE TABLE evolve (id INT PRIMARY KEY, a VARCHAR(20), b INT);",
+                  db, db, std::string(kAllTypes)));
   std::vector<std::string> tables = {"alltypes", "other", "big", "evolve"};
   o.Snap(tables);  // snapshot 0: empty tables
   o.Phase(kInsertRows, tables);
   // Multi-row UPDATE, each row changed once.
-  o.Phase("UPDATE alltypes SET ti = ti + 1, vc = CONCAT(IFNULL(vc, ''), '+'), "
-          "ts6 = '2030-06-15 08:00:00.25', j = '{\"updated\": true}' WHERE id IN (1, 4, 5);",
-          tables);
+  o.Phase(
+      "UPDATE alltypes SET ti = ti + 1, vc = CONCAT(IFNULL(vc, ''), '+'), "
+      "ts6 = '2030-06-15 08:00:00.25', j = '{\"updated\": true}' WHERE id IN (1, 4, 5);",
+      tables);
   o.Phase("DELETE FROM alltypes WHERE id IN (2, 6);", tables);
   // A transaction over several tables.
-  o.Phase("BEGIN; INSERT INTO other VALUES (1, 'one', 1.25), (2, 'two', -2.5); "
-          "UPDATE alltypes SET d1 = 42.42 WHERE id = 3; INSERT INTO evolve VALUES (1, 'a', 1); "
-          "COMMIT;",
-          tables);
+  o.Phase(
+      "BEGIN; INSERT INTO other VALUES (1, 'one', 1.25), (2, 'two', -2.5); "
+      "UPDATE alltypes SET d1 = 42.42 WHERE id = 3; INSERT INTO evolve VALUES (1, 'a', 1); "
+      "COMMIT;",
+      tables);
   // A BLOB larger than one 16 MiB protocol packet.
   o.Phase("INSERT INTO big VALUES (1, REPEAT(x'00FF7F', 6 * 1024 * 1024), REPEAT('ab😀', 1000));",
           tables);
@@ -371,19 +374,21 @@ TEST(CaptureOracle, DecodedValuesEqualServerRendering) {
   o.Phase("INSERT INTO evolve VALUES (2, 'b', 2.5, 2); UPDATE evolve SET c = 1.125 WHERE id = 1;",
           tables);
   o.Phase("ALTER TABLE evolve DROP COLUMN a;", tables);
-  o.Phase("INSERT INTO evolve VALUES (3, 3.25, 3); UPDATE evolve SET b = 20 WHERE id = 2;",
-          tables);
-  o.Phase("ALTER TABLE evolve MODIFY COLUMN b BIGINT UNSIGNED, ADD COLUMN d VARCHAR(10) "
-          "CHARACTER SET latin1 DEFAULT 'dé';",
-          tables);
-  o.Phase("INSERT INTO evolve VALUES (4, 4.5, 18446744073709551615, 'ÿ'); "
-          "UPDATE evolve SET d = 'x' WHERE id = 1;",
-          tables);
+  o.Phase("INSERT INTO evolve VALUES (3, 3.25, 3); UPDATE evolve SET b = 20 WHERE id = 2;", tables);
+  o.Phase(
+      "ALTER TABLE evolve MODIFY COLUMN b BIGINT UNSIGNED, ADD COLUMN d VARCHAR(10) "
+      "CHARACTER SET latin1 DEFAULT 'dé';",
+      tables);
+  o.Phase(
+      "INSERT INTO evolve VALUES (4, 4.5, 18446744073709551615, 'ÿ'); "
+      "UPDATE evolve SET d = 'x' WHERE id = 1;",
+      tables);
   tables = {"alltypes", "other", "big", "evolved"};
   o.Phase("RENAME TABLE evolve TO evolved;", tables);
-  o.Phase("INSERT INTO evolved VALUES (5, 5.5, 5, 'five'); DELETE FROM evolved WHERE id = 3; "
-          "UPDATE other SET v = NULL WHERE id = 2;",
-          tables);
+  o.Phase(
+      "INSERT INTO evolved VALUES (5, 5.5, 5, 'five'); DELETE FROM evolved WHERE id = 3; "
+      "UPDATE other SET v = NULL WHERE id = 2;",
+      tables);
   o.Sql("FLUSH BINARY LOGS;");
 
   std::vector<std::string> files;

@@ -64,7 +64,17 @@ Result<std::span<const uint8_t>> VerifyAndStripChecksum(std::span<const uint8_t>
     uint32_t want =
         static_cast<uint32_t>(event[body]) | static_cast<uint32_t>(event[body + 1]) << 8 |
         static_cast<uint32_t>(event[body + 2]) << 16 | static_cast<uint32_t>(event[body + 3]) << 24;
-    uint32_t got = static_cast<uint32_t>(crc32(0L, event.data(), static_cast<uInt>(body)));
+    uint32_t got;
+    constexpr uint16_t kBinlogInUse = 0x1;
+    if (h.type == et::kFormatDescription && (h.flags & kBinlogInUse)) {
+      // The server sets "file in use" in the FDE after computing its checksum without it.
+      uint8_t flags_lo = static_cast<uint8_t>(event[17] & ~kBinlogInUse);
+      got = static_cast<uint32_t>(crc32(0L, event.data(), 17));
+      got = static_cast<uint32_t>(crc32(got, &flags_lo, 1));
+      got = static_cast<uint32_t>(crc32(got, event.data() + 18, static_cast<uInt>(body - 18)));
+    } else {
+      got = static_cast<uint32_t>(crc32(0L, event.data(), static_cast<uInt>(body)));
+    }
     if (want != got) {
       return Fail(
           ErrorCode::kDataLoss,
@@ -475,13 +485,13 @@ class BinlogDecoder::Impl {
     return Commit(h);
   }
 
-  // Q_CHARSET_CODE (4) holds client, connection and server collations; walk the status
-  // variables with known sizes until it is found.
+  // The charset of text columns declared without one: Q_CHARSET_DATABASE (8) when logged, else
+  // the server collation of Q_CHARSET_CODE (4). Status variables are walked with known sizes.
   static uint32_t ServerCollation(std::span<const uint8_t> status) {
     BinlogBuffer b(status);
+    uint32_t server = 0;
     while (b.ok() && !b.empty()) {
-      uint8_t code = b.U8();
-      switch (code) {
+      switch (b.U8()) {
         case 0:
           b.Skip(4);
           break;  // flags2
@@ -493,20 +503,25 @@ class BinlogDecoder::Impl {
           break;  // catalog (old)
         case 3:
           b.Skip(4);
-          break;  // auto_increment
-        case 4: {
+          break;   // auto_increment
+        case 4: {  // client, connection, server collations
           b.Skip(4);
-          uint32_t server = b.U16();
-          return b.ok() ? server : 0;
+          uint32_t collation = b.U16();
+          if (b.ok()) server = collation;
+          break;
         }
         case 5:
         case 6:
           b.Skip(b.U8());
           break;  // time zone, catalog
         case 7:
-        case 8:
           b.Skip(2);
+          break;   // lc_time_names
+        case 8: {  // the current database's default collation
+          uint32_t database = b.U16();
+          if (b.ok() && database != 0) return database;
           break;
+        }
         case 9:
           b.Skip(8);
           break;
@@ -514,10 +529,10 @@ class BinlogDecoder::Impl {
           b.Skip(4);
           break;
         default:
-          return 0;
+          return server;
       }
     }
-    return 0;
+    return server;
   }
 
   Result<std::optional<Transaction>> TableMapEvent(const EventHeader& h,
@@ -538,6 +553,14 @@ class BinlogDecoder::Impl {
       return std::optional<Transaction>();
     }
     INFLOW_TRY(TableMap map, ParseTableMap(body, id_size, flavor_ == Flavor::kMariaDb));
+    if (!options_.use_binlog_metadata) {
+      map.names.clear();
+      map.unsigned_numeric.clear();
+      map.collations.assign(map.codecs.size(), 0);
+      map.labels.assign(map.codecs.size(), {});
+      map.primary_key.clear();
+      map.has_primary_key_metadata = false;
+    }
     MappedTable entry;
     entry.raw = std::string(raw);
     entry.included = !options_.include_table || options_.include_table(map.database, map.table);

@@ -9,5 +9,5 @@ add_library(inflow_capture_decoder
   ${INFLOW_DECODER_DIR}/value_decoder.cc)
 target_include_directories(inflow_capture_decoder PUBLIC ${INFLOW_SRC})
 target_link_libraries(inflow_capture_decoder
-  PUBLIC tl::expected fmt::fmt
+  PUBLIC inflow_common tl::expected fmt::fmt
   PRIVATE simdjson::simdjson ZLIB::ZLIB PkgConfig::ZSTD)

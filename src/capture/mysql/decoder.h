@@ -132,6 +132,10 @@ class BinlogDecoder {
     // The GTID set executed before the stream starts (MariaDB "0-1-10,1-2-5"; MySQL
     // "uuid:1-10,uuid2:1-3"). Empty = unknown: filled from GTID_LIST / PREVIOUS_GTIDS events.
     std::string start_gtid_set;
+    // When false, TABLE_MAP optional metadata (names, signedness, charsets, labels, primary
+    // key) is ignored and columns are described by the schema history / provider only — the
+    // path taken for servers without binlog_row_metadata=FULL (and how tests exercise it).
+    bool use_binlog_metadata = true;
     // Rows of one transaction beyond this total byte size fail with kResourceExhausted rather
     // than exhausting memory.
     size_t max_transaction_bytes = size_t{1} << 31;

@@ -259,7 +259,8 @@ std::optional<ParsedColumn> ParseColumn(Parser& p) {
     type = type.substr(1);
   }
   // Attributes until the next ',' or ')' at depth 0.
-  while (!p.AtEnd() && !p.IsPunct(',') && !p.IsPunct(')')) {
+  while (!p.AtEnd() && !p.IsPunct(',') && !p.IsPunct(')') && !p.IsWord("first") &&
+         !p.IsWord("after")) {
     if (p.Accept("unsigned")) {
       type += " unsigned";
     } else if (p.Accept("zerofill")) {
@@ -437,7 +438,8 @@ std::pair<std::string, std::string> SchemaHistory::Apply(std::string_view defaul
     auto name = p.TableName(default_db);
     if (!name) return none;
     if (temporary) return *name;
-    if (p.Accept("like") || (p.AcceptPunct('(') && p.Accept("like"))) {
+    if (p.IsPunct('(') && p.IsWord("like", 1)) p.Next();
+    if (p.Accept("like")) {
       auto src = p.TableName(default_db);
       const TableSchema* from = src ? Find(src->first, src->second) : nullptr;
       if (from) {

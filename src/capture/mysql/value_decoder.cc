@@ -141,7 +141,14 @@ Result<std::string> IconvToUtf8(std::span<const uint8_t> bytes, const CharsetInf
     return Fail(ErrorCode::kInvalidArgument,
                 fmt::format("character set {} cannot be converted to UTF-8", cs.name));
   }
-  thread_local std::map<std::string_view, iconv_t> descriptors;
+  struct Descriptors {
+    std::map<std::string_view, iconv_t> map;
+    ~Descriptors() {
+      for (auto& [name, cd] : map) iconv_close(cd);
+    }
+  };
+  thread_local Descriptors cache;
+  auto& descriptors = cache.map;
   auto it = descriptors.find(cs.iconv_name);
   if (it == descriptors.end()) {
     iconv_t cd = iconv_open("UTF-8", std::string(cs.iconv_name).c_str());

@@ -34,7 +34,7 @@ import org.apache.rocketmq.common.message.MessageQueue;
  */
 public final class Verifier {
   private static final String TRANSIENT_PREFIX = "__RMQ.TRANSIENT.";
-  private static final int PULL_BATCH = 32;
+  private static final int PULL_BATCH = 1024;
   private static final int ROUTE_TIMEOUT_S = 20;
 
   private Verifier() {}

@@ -11,3 +11,12 @@ target_include_directories(inflow_capture_decoder PUBLIC ${INFLOW_SRC})
 target_link_libraries(inflow_capture_decoder
   PUBLIC inflow_common tl::expected fmt::fmt
   PRIVATE simdjson::simdjson ZLIB::ZLIB PkgConfig::ZSTD)
+
+inflow_test(capture_decoder_test
+  SOURCES ${INFLOW_DECODER_DIR}/decoder_test.cc
+  LIBS inflow_capture_decoder)
+
+inflow_fuzzer(binlog_decoder_fuzz
+  SOURCES ${INFLOW_DECODER_DIR}/binlog_decoder_fuzz.cc
+  LIBS inflow_capture_decoder
+  CORPUS ${INFLOW_DECODER_DIR}/testdata)

@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "transform/map.h"
+#include "transform/route.h"
+#include "transform/split.h"
+#include "transform/test_util.h"
+
+namespace inflow::transform {
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+std::unique_ptr<T> Build(const std::string& config) {
+  auto step = T::FromConfig(json::parse(config), "transform[0]");
+  EXPECT_TRUE(step) << (step ? "" : step.error().ToString());
+  return step ? std::move(*step) : nullptr;
+}
+
+TEST(Split, OneEventPerElementWithSuffixedIds) {
+  auto split = Build<Split>(R"({"path": "$.data.items"})");
+  auto r = split->Apply(Events({R"({"data":{"items":[1,{"a":"b"}]}})", R"({"data":{"items":[]}})",
+                                R"({"data":{"items":["x"]}})"}));
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(Jsons(*r), (std::vector<std::string>{"1", R"({"a":"b"})", R"("x")"}));
+  EXPECT_EQ((*r)[0].id, "e0#0");
+  EXPECT_EQ((*r)[1].id, "e0#1");
+  EXPECT_EQ((*r)[2].id, "e2#0");
+}
+
+TEST(Split, MissingOrNonArrayIsAnErrorNamingTheEvent) {
+  auto split = Build<Split>(R"({"path": "$.items"})");
+  auto r = split->Apply(Events({R"({"items":[1]})", R"({"other":1})"}));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("event e1"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("selects nothing"), std::string::npos);
+  r = split->Apply(Events({R"({"items":{"a":1}})"}));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("exactly one array"), std::string::npos);
+}
+
+TEST(Split, ConfigErrorsNameTheField) {
+  auto bad = Split::FromConfig(json::parse(R"({"path": "$.[", "extra": 1})"), "transform[2].split");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("transform[2].split.path: position"), std::string::npos)
+      << bad.error().message();
+  EXPECT_NE(bad.error().message().find("transform[2].split.extra: unknown key"), std::string::npos);
+  EXPECT_FALSE(Split::FromConfig(json::parse("{}"), "s"));
+}
+
+TEST(Map, RendersTheTemplateIntoANewEvent) {
+  auto map = Build<Map>(
+      R"({"parameters": {"id": "$.data.id", "name": "$.data.name"},
+          "template": "{\"order\": ${id}, \"who\": \"${name}\"}"})");
+  auto r = map->Apply(Events({R"({"data":{"id":42,"name":"a \"quoted\" name"}})"}));
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(Jsons(*r), (std::vector<std::string>{R"({"order":42,"who":"a \"quoted\" name"})"}));
+  EXPECT_EQ((*r)[0].id, "e0");
+}
+
+TEST(Map, NonJsonRenderingIsAnError) {
+  auto map = Build<Map>(R"({"parameters": {"id": "$.id"}, "template": "order ${id}"})");
+  auto r = map->Apply(Events({R"({"id":1})"}));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("not JSON"), std::string::npos);
+}
+
+TEST(Route, FirstMatchingRuleFansOutToAllItsTopics) {
+  auto route = Build<Route>(R"({
+    "rules": [
+      {"pattern": {"table": ["orders"]}, "topics": ["orders", "audit"]},
+      {"jsonpath": "$.brand", "regex": "^Brand", "topics": ["brands"]},
+      {"pattern": {"table": [{"prefix": "ord"}]}, "topics": ["never-second"]}
+    ],
+    "default_topic": "other"})");
+  auto r = route->Apply(
+      Events({R"({"table":"orders","brand":"BrandA"})", R"({"table":"items","brand":"BrandB"})",
+              R"({"table":"items","brand":"NoBrand"})"}));
+  ASSERT_TRUE(r) << r.error().ToString();
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_EQ((*r)[0].topic, "orders");
+  EXPECT_EQ((*r)[1].topic, "audit");
+  EXPECT_EQ((*r)[0].id, "e0");
+  EXPECT_EQ((*r)[1].id, "e0");
+  EXPECT_EQ((*r)[2].topic, "brands");
+  EXPECT_EQ((*r)[3].topic, "other");
+}
+
+TEST(Route, WithoutDefaultTheEventKeepsNoHint) {
+  auto route = Build<Route>(R"({"rules": [{"pattern": {"a": [1]}, "topics": ["t"]}]})");
+  auto r = route->Apply(Events({R"({"a":2})"}));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_FALSE((*r)[0].topic);
+}
+
+TEST(Route, ReportsEveryConfigErrorWithItsPath) {
+  auto bad = Route::FromConfig(json::parse(R"({
+    "rules": [
+      {"pattern": {"a": [{"numeric": ["<"]}]}, "topics": ["t"]},
+      {"jsonpath": "$.x", "topics": []},
+      {"pattern": {"a": [1]}, "jsonpath": "$.x", "regex": "a", "topics": ["t"]}
+    ],
+    "default_topic": ""})"),
+                               "transform[0].route");
+  ASSERT_FALSE(bad);
+  const std::string& m = bad.error().message();
+  EXPECT_NE(m.find("transform[0].route.rules[0].pattern"), std::string::npos) << m;
+  EXPECT_NE(m.find("transform[0].route.rules[1].regex: is required"), std::string::npos) << m;
+  EXPECT_NE(m.find("transform[0].route.rules[1].topics"), std::string::npos) << m;
+  EXPECT_NE(m.find("transform[0].route.rules[2]: needs either"), std::string::npos) << m;
+  EXPECT_NE(m.find("transform[0].route.default_topic: must not be empty"), std::string::npos) << m;
+}
+
+}  // namespace
+}  // namespace inflow::transform

@@ -159,23 +159,21 @@ struct PathNode {
 // Per-thread scratch: epoch-stamped arrays, so nothing is cleared between events.
 struct Scratch {
   uint32_t epoch = 0;
-  std::vector<uint32_t> field_seen, test_fired, test_veto, conj_epoch, conj_count, pattern_hit;
+  std::vector<uint32_t> field_seen, test_fired, test_veto, pattern_hit;
+  std::vector<uint32_t> fired_anchors;  // anchor tests fired by this event
   std::string lower;
   std::vector<size_t>* out = nullptr;
 
-  void Begin(size_t fields, size_t tests, size_t conjs, size_t patterns) {
+  void Begin(size_t fields, size_t tests, size_t patterns) {
     auto grow = [](std::vector<uint32_t>& v, size_t n) {
       if (v.size() < n) v.resize(n, 0);
     };
     grow(field_seen, fields);
     grow(test_fired, tests);
     grow(test_veto, tests);
-    grow(conj_epoch, conjs);
-    grow(conj_count, conjs);
     grow(pattern_hit, patterns);
     if (++epoch == 0) {
-      for (auto* v :
-           {&field_seen, &test_fired, &test_veto, &conj_epoch, &conj_count, &pattern_hit}) {
+      for (auto* v : {&field_seen, &test_fired, &test_veto, &pattern_hit}) {
         std::fill(v->begin(), v->end(), 0);
       }
       epoch = 1;
@@ -195,9 +193,16 @@ struct Matcher::Impl {
   std::vector<Pattern> patterns;  // owns the conditions the index points into
   std::vector<PathNode> nodes;    // nodes[0] is the event root
   std::vector<FieldIndex> fields;
-  std::vector<Ids> test_conjs;  // test → conjunctions containing it
-  std::vector<uint32_t> conj_required;
+  // Identical field tests of different patterns (same path, same conditions) share one id, so
+  // "STREET is MARKET" is evaluated once however many patterns ask it.
+  std::unordered_map<std::string, uint32_t> test_by_key;
+  std::vector<Ids> test_conjs;         // test → conjunctions containing it (while compiling)
+  std::vector<uint8_t> test_negative;  // fires on absence or exclusion: a poor anchor
+  std::vector<Ids> conj_tests;         // conjunction → its distinct tests
   std::vector<uint32_t> conj_pattern;
+  // Each conjunction is checked only when its anchor fires: the test with the fewest
+  // conjunctions, so a shared common test (a popular street) does not wake every pattern.
+  std::vector<Ids> anchor_conjs;
   std::vector<uint32_t> always;  // patterns with an empty conjunction (`{}`)
   std::vector<uint32_t> fields_with_exists_false;
   MatcherStats stats;
@@ -327,24 +332,39 @@ struct Matcher::Impl {
     names.push_back(std::move(name));
     patterns.push_back(std::move(pattern));
     const Pattern& p = patterns.back();
-    std::unordered_map<const FieldTest*, uint32_t> test_ids;
     for (const auto& conj : p.alternatives()) {
       if (conj.empty()) {
         if (always.empty() || always.back() != pattern_index) always.push_back(pattern_index);
         continue;
       }
-      uint32_t conj_id = static_cast<uint32_t>(conj_required.size());
-      conj_required.push_back(static_cast<uint32_t>(conj.size()));
+      uint32_t conj_id = static_cast<uint32_t>(conj_tests.size());
+      conj_tests.emplace_back();
       conj_pattern.push_back(pattern_index);
       for (const FieldTest* ft : conj) {
-        auto [it, inserted] = test_ids.emplace(ft, static_cast<uint32_t>(test_conjs.size()));
+        std::string key;
+        for (const auto& k : ft->path) key += k + '\0';
+        key += '\1';
+        for (const Condition& c : ft->any_of) key += c.source + '\0';
+        auto [it, inserted] = test_by_key.emplace(key, static_cast<uint32_t>(test_conjs.size()));
+        uint32_t test = it->second;
         if (inserted) {
           test_conjs.emplace_back();
+          bool negative = false;
           uint32_t field = FieldFor(ft->path);
-          for (const Condition& c : ft->any_of) AddCondition(fields[field], c, it->second);
+          for (const Condition& c : ft->any_of) {
+            AddCondition(fields[field], c, test);
+            negative |= (c.kind == ConditionKind::kExists && !c.exists) ||
+                        (c.kind >= ConditionKind::kAnythingBut &&
+                         c.kind <= ConditionKind::kAnythingButWildcard);
+          }
+          test_negative.push_back(negative);
           stats.field_tests++;
         }
-        test_conjs[it->second].push_back(conj_id);
+        auto& tests = conj_tests[conj_id];
+        if (std::find(tests.begin(), tests.end(), test) == tests.end()) {
+          tests.push_back(test);
+          test_conjs[test].push_back(conj_id);
+        }
       }
     }
     return Ok();
@@ -355,8 +375,20 @@ struct Matcher::Impl {
       fields[i].numeric.Finish();
       if (!fields[i].exists_false.empty()) fields_with_exists_false.push_back(i);
     }
+    anchor_conjs.assign(test_conjs.size(), {});
+    for (uint32_t c = 0; c < conj_tests.size(); ++c) {
+      uint32_t best = conj_tests[c][0];
+      auto score = [&](uint32_t t) { return test_conjs[t].size() * 2 + test_negative[t]; };
+      for (uint32_t t : conj_tests[c]) {
+        if (score(t) < score(best)) best = t;
+      }
+      anchor_conjs[best].push_back(c);
+    }
+    test_conjs.clear();
+    test_conjs.shrink_to_fit();
+    test_by_key.clear();
     stats.patterns = names.size();
-    stats.conjunctions = conj_required.size();
+    stats.conjunctions = conj_tests.size();
     stats.fields = fields.size();
   }
 
@@ -365,19 +397,7 @@ struct Matcher::Impl {
   void Fire(Scratch& s, uint32_t test) const {
     if (s.test_fired[test] == s.epoch) return;
     s.test_fired[test] = s.epoch;
-    for (uint32_t conj : test_conjs[test]) {
-      if (s.conj_epoch[conj] != s.epoch) {
-        s.conj_epoch[conj] = s.epoch;
-        s.conj_count[conj] = 0;
-      }
-      if (++s.conj_count[conj] == conj_required[conj]) {
-        uint32_t p = conj_pattern[conj];
-        if (s.pattern_hit[p] != s.epoch) {
-          s.pattern_hit[p] = s.epoch;
-          s.out->push_back(p);
-        }
-      }
-    }
+    if (!anchor_conjs[test].empty()) s.fired_anchors.push_back(test);
   }
   void FireAll(Scratch& s, const Ids& ids) const {
     for (uint32_t t : ids) Fire(s, t);
@@ -628,7 +648,8 @@ struct Matcher::Impl {
 
   Scratch& Begin(std::vector<size_t>* out) const {
     Scratch& s = ThreadScratch();
-    s.Begin(fields.size(), test_conjs.size(), conj_required.size(), names.size());
+    s.Begin(fields.size(), anchor_conjs.size(), names.size());
+    s.fired_anchors.clear();
     s.out = out;
     for (uint32_t p : always) {
       s.pattern_hit[p] = s.epoch;
@@ -639,6 +660,23 @@ struct Matcher::Impl {
   void End(Scratch& s) const {
     for (uint32_t field : fields_with_exists_false) {
       if (s.field_seen[field] != s.epoch) FireAll(s, fields[field].exists_false);
+    }
+    for (uint32_t anchor : s.fired_anchors) {
+      for (uint32_t conj : anchor_conjs[anchor]) {
+        uint32_t p = conj_pattern[conj];
+        if (s.pattern_hit[p] == s.epoch) continue;
+        bool all = true;
+        for (uint32_t t : conj_tests[conj]) {
+          if (s.test_fired[t] != s.epoch) {
+            all = false;
+            break;
+          }
+        }
+        if (all) {
+          s.pattern_hit[p] = s.epoch;
+          s.out->push_back(p);
+        }
+      }
     }
     std::sort(s.out->begin(), s.out->end());
     s.out = nullptr;

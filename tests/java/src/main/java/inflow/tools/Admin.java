@@ -68,7 +68,8 @@ public final class Admin {
       attributes.put("+" + attr.substring(0, eq), attr.substring(eq + 1));
     }
     long deadline = System.nanoTime() + timeoutS * 1_000_000_000L;
-    DefaultMQAdminExt admin = new DefaultMQAdminExt(args.aclHook(), 5000);
+    DefaultMQAdminExt admin = new DefaultMQAdminExt(args.aclHook(), Args.CLIENT_API_TIMEOUT_MS);
+    admin.setMqClientApiTimeout(Args.CLIENT_API_TIMEOUT_MS);
     admin.setNamesrvAddr(args.required("namesrv"));
     admin.setInstanceName("inflow-admin-" + ProcessHandle.current().pid());
     String lastError = "no attempt";

@@ -9,6 +9,12 @@ import org.apache.rocketmq.remoting.RPCHook;
 
 /** "--name value" command-line options shared by the tools; unknown options are an error. */
 final class Args {
+  /**
+   * Timeout of the client's own requests (route lookups, heartbeats, admin calls); the
+   * client's default of 3 s is too short when a loaded 2-core CI machine stalls the JVMs.
+   */
+  static final int CLIENT_API_TIMEOUT_MS = 15000;
+
   private final Map<String, String> values = new HashMap<>();
   private final List<String> positional;
 

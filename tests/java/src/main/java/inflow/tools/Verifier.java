@@ -73,6 +73,7 @@ public final class Verifier {
     DefaultMQPullConsumer consumer = new DefaultMQPullConsumer(group, args.aclHook());
     consumer.setNamesrvAddr(args.required("namesrv"));
     consumer.setInstanceName("verifier-" + ManagementFactory.getRuntimeMXBean().getPid());
+    consumer.setMqClientApiTimeout(Args.CLIENT_API_TIMEOUT_MS);
     consumer.start();
     try {
       // JVM warm-up and the first route lookup can take seconds on a loaded machine; they get
@@ -96,7 +97,7 @@ public final class Verifier {
         for (MessageQueue mq : queues) {
           PullResult r;
           try {
-            r = consumer.pull(mq, "*", next.get(mq), PULL_BATCH, 3000);
+            r = consumer.pull(mq, "*", next.get(mq), PULL_BATCH, 15000);
           } catch (Exception e) {
             lastError = "pull " + mq + ": " + Errors.describe(e);
             failed = true;

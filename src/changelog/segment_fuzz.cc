@@ -10,6 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace inflow::changelog;
+  using inflow::Offset;
   FaultInjectingFileSystem fs;
   if (!fs.CreateDirs("/log")) std::abort();
   // A valid header most of the time, so the fuzzer spends its effort on frames.
@@ -27,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (pos < (*log)->EndOffset()) {
     auto got = (*log)->Read(pos, 100);
     if (!got || got->empty()) std::abort();  // recovered records must be readable
-    pos = inflow::Offset(got->back().id.value() + 1);
+    pos = Offset(got->back().id.value() + 1);
   }
   (void)(*log)->SeekTime(0);
   return 0;

@@ -115,7 +115,11 @@ public final class Verifier {
               progress = true;
             }
             case NO_NEW_MSG, NO_MATCHED_MSG -> {}
-            case OFFSET_ILLEGAL -> lastError = "offset illegal on " + mq + " at " + next.get(mq);
+            case OFFSET_ILLEGAL -> {
+              // The next round starts from the corrected offset; not caught up yet.
+              lastError = "offset illegal on " + mq + " at " + next.get(mq);
+              failed = true;
+            }
           }
           if (r.getNextBeginOffset() > next.get(mq)) {
             next.put(mq, r.getNextBeginOffset());
@@ -135,8 +139,8 @@ public final class Verifier {
         }
         if (System.nanoTime() > deadline) {
           System.err.printf("Verifier: timeout after %d s: read %d distinct messages from %s,"
-              + " expected %d%s%n", timeoutS, seen.size(), topic, expect,
-              lastError == null ? "" : " (last error: " + lastError + ")");
+              + " expected %d (%d duplicate deliveries)%s%n", timeoutS, seen.size(), topic, expect,
+              duplicates, lastError == null ? "" : " (last error: " + lastError + ")");
           return 1;
         }
         if (!progress) {

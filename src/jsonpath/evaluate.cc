@@ -112,11 +112,15 @@ int CompareNumbers(const Val& a, const Val& b) {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-bool Equal(const Val& a, const Val& b);
+// Deep equality; every element pair compared costs one unit of *work (see Path::EvaluateChecked).
+bool Equal(const Val& a, const Val& b, size_t* work);
 
-bool ElementsEqual(element x, element y) { return Equal(FromElement(x), FromElement(y)); }
+bool ElementsEqual(element x, element y, size_t* work) {
+  ++*work;
+  return Equal(FromElement(x), FromElement(y), work);
+}
 
-bool Equal(const Val& a, const Val& b) {
+bool Equal(const Val& a, const Val& b, size_t* work) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
     case Val::Kind::kNothing:
@@ -134,7 +138,7 @@ bool Equal(const Val& a, const Val& b) {
       auto xi = x.begin();
       auto yi = y.begin();
       for (; xi != x.end() && yi != y.end(); ++xi, ++yi) {
-        if (!ElementsEqual(*xi, *yi)) return false;
+        if (!ElementsEqual(*xi, *yi, work)) return false;
       }
       return xi == x.end() && yi == y.end();
     }
@@ -145,7 +149,7 @@ bool Equal(const Val& a, const Val& b) {
       for (auto field : x) {
         element other;
         if (y.at_key(field.key).get(other) != simdjson::SUCCESS) return false;
-        if (!ElementsEqual(field.value, other)) return false;
+        if (!ElementsEqual(field.value, other, work)) return false;
       }
       return true;
     }
@@ -163,20 +167,20 @@ bool Less(const Val& a, const Val& b) {
   return false;
 }
 
-bool Compare(const Val& a, CompareOp op, const Val& b) {
+bool Compare(const Val& a, CompareOp op, const Val& b, size_t* work) {
   switch (op) {
     case CompareOp::kEq:
-      return Equal(a, b);
+      return Equal(a, b, work);
     case CompareOp::kNe:
-      return !Equal(a, b);
+      return !Equal(a, b, work);
     case CompareOp::kLt:
       return Less(a, b);
     case CompareOp::kLe:
-      return Less(a, b) || Equal(a, b);
+      return Less(a, b) || Equal(a, b, work);
     case CompareOp::kGt:
       return Less(b, a);
     case CompareOp::kGe:
-      return Less(b, a) || Equal(a, b);
+      return Less(b, a) || Equal(a, b, work);
   }
   return false;
 }
@@ -193,11 +197,15 @@ void Children(element node, std::vector<element>* out) {
   }
 }
 
+// One evaluation of a query. Counts its work (nodes visited, selected and compared, regex
+// steps) and stops early once the budget is spent; the caller then discards the result.
 class Evaluator {
  public:
-  explicit Evaluator(element root) : root_(root) {}
+  Evaluator(element root, size_t budget) : root_(root), budget_(budget) {}
 
-  void EvalQuery(const Query& q, element current, std::vector<element>* out) const {
+  bool exhausted() const { return work_ > budget_; }
+
+  void EvalQuery(const Query& q, element current, std::vector<element>* out) {
     std::vector<element> nodes{q.absolute ? root_ : current};
     std::vector<element> next;
     std::vector<element> stack;
@@ -205,6 +213,8 @@ class Evaluator {
     for (const Segment& seg : q.segments) {
       next.clear();
       for (element node : nodes) {
+        if (exhausted()) return;
+        ++work_;
         if (!seg.descendant) {
           ApplySelectors(seg, node, &next);
           continue;
@@ -212,6 +222,8 @@ class Evaluator {
         // Pre-order: a node before its descendants, arrays in order.
         stack.assign(1, node);
         while (!stack.empty()) {
+          if (exhausted()) return;
+          ++work_;
           element d = stack.back();
           stack.pop_back();
           ApplySelectors(seg, d, &next);
@@ -227,11 +239,15 @@ class Evaluator {
   }
 
  private:
-  void ApplySelectors(const Segment& seg, element node, std::vector<element>* out) const {
-    for (const Selector& sel : seg.selectors) Apply(sel, node, out);
+  void ApplySelectors(const Segment& seg, element node, std::vector<element>* out) {
+    for (const Selector& sel : seg.selectors) {
+      size_t before = out->size();
+      Apply(sel, node, out);
+      work_ += out->size() - before;
+    }
   }
 
-  void Apply(const Selector& sel, element node, std::vector<element>* out) const {
+  void Apply(const Selector& sel, element node, std::vector<element>* out) {
     element_type type = node.type();
     switch (sel.kind) {
       case SelectorKind::kName: {
@@ -266,6 +282,8 @@ class Evaluator {
         std::vector<element> items;
         Children(node, &items);
         for (element child : items) {
+          if (exhausted()) return;
+          ++work_;
           if (EvalLogical(*sel.filter, child)) out->push_back(child);
         }
         return;
@@ -299,7 +317,7 @@ class Evaluator {
     }
   }
 
-  bool EvalLogical(const Expr& e, element current) const {
+  bool EvalLogical(const Expr& e, element current) {
     switch (e.kind) {
       case ExprKind::kOr:
         for (const auto& a : e.args) {
@@ -314,7 +332,11 @@ class Evaluator {
       case ExprKind::kNot:
         return !EvalLogical(*e.args[0], current);
       case ExprKind::kCompare:
-        return Compare(EvalValue(*e.args[0], current), e.op, EvalValue(*e.args[1], current));
+        {
+        Val lhs = EvalValue(*e.args[0], current);
+        Val rhs = EvalValue(*e.args[1], current);
+        return Compare(lhs, e.op, rhs, &work_);
+      }
       case ExprKind::kTest: {
         std::vector<element> nodes;
         EvalNodes(*e.args[0], current, &nodes);
@@ -329,7 +351,7 @@ class Evaluator {
     return false;
   }
 
-  bool EvalRegexFunction(const Expr& e, element current) const {
+  bool EvalRegexFunction(const Expr& e, element current) {
     if (e.function != FunctionKind::kMatch && e.function != FunctionKind::kSearch) return false;
     Val subject = EvalValue(*e.args[0], current);
     if (subject.kind != Val::Kind::kString) return false;
@@ -345,15 +367,18 @@ class Evaluator {
       if (!dynamic) return false;
       regex = &dynamic.value();
     }
+    // The Pike VM costs at most (text + 1) × program steps.
+    work_ += (subject.s.size() + 1) * (regex->ProgramSize() / 32 + 1);
+    if (exhausted()) return false;
     return e.function == FunctionKind::kMatch ? regex->FullMatch(subject.s)
                                               : regex->Search(subject.s);
   }
 
-  void EvalNodes(const Expr& e, element current, std::vector<element>* out) const {
+  void EvalNodes(const Expr& e, element current, std::vector<element>* out) {
     if (e.kind == ExprKind::kQuery) EvalQuery(*e.query, current, out);
   }
 
-  Val EvalValue(const Expr& e, element current) const {
+  Val EvalValue(const Expr& e, element current) {
     switch (e.kind) {
       case ExprKind::kLiteral:
         return FromLiteral(e.literal);
@@ -369,7 +394,7 @@ class Evaluator {
     }
   }
 
-  Val EvalValueFunction(const Expr& e, element current) const {
+  Val EvalValueFunction(const Expr& e, element current) {
     Val result;
     switch (e.function) {
       case FunctionKind::kLength: {
@@ -410,6 +435,8 @@ class Evaluator {
   }
 
   element root_;
+  size_t budget_;
+  size_t work_ = 0;
 };
 
 }  // namespace
@@ -423,7 +450,21 @@ Result<Path> Path::Compile(std::string_view expr) {
 bool Path::IsSingular() const { return query_->IsSingular(); }
 
 void Path::Evaluate(simdjson::dom::element root, std::vector<simdjson::dom::element>* out) const {
-  internal::Evaluator(root).EvalQuery(*query_, root, out);
+  (void)EvaluateChecked(root, out, kDefaultWorkBudget);
+}
+
+Status Path::EvaluateChecked(simdjson::dom::element root,
+                             std::vector<simdjson::dom::element>* out, size_t work_budget) const {
+  internal::Evaluator evaluator(root, work_budget);
+  std::vector<simdjson::dom::element> nodes;
+  evaluator.EvalQuery(*query_, root, &nodes);
+  if (evaluator.exhausted()) {
+    return Fail(ErrorCode::kResourceExhausted,
+                "JSONPath '" + text_ + "' needs more than " + std::to_string(work_budget) +
+                    " evaluation steps on this document");
+  }
+  out->insert(out->end(), nodes.begin(), nodes.end());
+  return Ok();
 }
 
 std::string ToCompactJson(simdjson::dom::element node) { return simdjson::to_string(node); }

@@ -480,6 +480,7 @@ Result<Regex> Regex::Compile(std::string_view pattern) {
 }
 
 bool Regex::FullMatch(std::string_view text) const { return Run(text, true); }
+size_t Regex::ProgramSize() const { return program_->insts.size(); }
 bool Regex::Search(std::string_view text) const { return Run(text, false); }
 
 bool Regex::Run(std::string_view text, bool anchored) const {

@@ -40,6 +40,9 @@ class Regex {
   // True when some substring of `text` matches — JSONPath search().
   bool Search(std::string_view text) const;
 
+  // The number of NFA instructions: matching costs at most (text length + 1) × this.
+  size_t ProgramSize() const;
+
   struct Program;  // defined in iregexp.cc
 
  private:

@@ -39,8 +39,19 @@ class Path {
   // at most one node — what the sink's JSONPATH form requires for keys/tag/sharding_key.
   bool IsSingular() const;
 
-  // Appends the selected nodes in RFC 9535 order.
+  // Work units (nodes visited, selected or compared; regex steps / 32) one evaluation may
+  // spend by default: ~0.1–1 s. A query like `$..*..*..*` is polynomial in the document size,
+  // so an event could otherwise stall the pipeline.
+  static constexpr size_t kDefaultWorkBudget = size_t{1} << 25;
+
+  // Appends the selected nodes in RFC 9535 order. A query that exceeds kDefaultWorkBudget on
+  // this document appends nothing (EvaluateChecked tells this case apart).
   void Evaluate(simdjson::dom::element root, std::vector<simdjson::dom::element>* out) const;
+
+  // As Evaluate, but fails with kResourceExhausted (appending nothing) when the evaluation
+  // would spend more than `work_budget` units.
+  Status EvaluateChecked(simdjson::dom::element root, std::vector<simdjson::dom::element>* out,
+                         size_t work_budget = kDefaultWorkBudget) const;
 
   const std::string& text() const { return text_; }
 

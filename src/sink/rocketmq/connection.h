@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp needs std::exchange
 #include <vector>
 
 #include "common/asio.h"

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <thread>
 #include <unordered_map>
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp needs std::exchange
 
 #include "common/asio.h"
 #include "sink/rocketmq/connection.h"

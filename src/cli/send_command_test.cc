@@ -1,0 +1,70 @@
+#include "cli/send_command.h"
+
+#include <gtest/gtest.h>
+
+namespace inflow::cli {
+namespace {
+
+SendDefaults Defaults() {
+  SendDefaults d;
+  d.topic = "T";
+  d.tag = "dflt";
+  d.keys = {"k0"};
+  d.properties = {{"source", "cli"}};
+  return d;
+}
+
+TEST(SendLine, RawLineIsTheBody) {
+  auto m = ParseSendLine("{\"not\":\"parsed\"} \xC3\xA9", false, Defaults());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->body, "{\"not\":\"parsed\"} \xC3\xA9");
+  EXPECT_EQ(m->topic, "T");
+  EXPECT_EQ(m->tag, "dflt");
+  EXPECT_EQ(m->keys, std::vector<std::string>{"k0"});
+  EXPECT_EQ(m->properties.size(), 1u);
+}
+
+TEST(SendLine, EnvelopeOverridesDefaults) {
+  auto m = ParseSendLine(
+      R"({"body":"hello","tag":"t1","keys":["a","b"],"properties":{"source":"dlq","n":3},"topic":"U"})",
+      true, Defaults());
+  ASSERT_TRUE(m) << m.error().ToString();
+  EXPECT_EQ(m->body, "hello");
+  EXPECT_EQ(m->topic, "U");
+  EXPECT_EQ(m->tag, "t1");
+  EXPECT_EQ(m->keys, (std::vector<std::string>{"a", "b"}));
+  std::vector<std::pair<std::string, std::string>> props = {{"source", "dlq"}, {"n", "3"}};
+  EXPECT_EQ(m->properties, props);
+}
+
+TEST(SendLine, EnvelopeKeysStringAndObjectBody) {
+  auto m = ParseSendLine(R"({"body":{"id":1,"s":"x"},"keys":"a  b"})", true, Defaults());
+  ASSERT_TRUE(m) << m.error().ToString();
+  EXPECT_EQ(m->body, R"({"id":1,"s":"x"})");
+  EXPECT_EQ(m->keys, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(m->topic, "T");
+}
+
+TEST(SendLine, EnvelopeErrorsNameTheField) {
+  struct Case {
+    const char* line;
+    const char* field;
+  };
+  for (auto c : {Case{"not json", "envelope"}, Case{R"({"tag":"x"})", "envelope.body"},
+                 Case{R"({"body":"b","keys":[1]})", "envelope.keys[0]"},
+                 Case{R"({"body":"b","properties":[]})", "envelope.properties"},
+                 Case{R"({"body":"b","topic":5})", "envelope.topic"},
+                 Case{R"({"body":"b","tag":true})", "envelope.tag"}}) {
+    auto m = ParseSendLine(c.line, true, Defaults());
+    ASSERT_FALSE(m) << c.line;
+    EXPECT_EQ(m.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_TRUE(m.error().message().starts_with(c.field)) << m.error().message();
+  }
+  SendDefaults no_topic;
+  auto m = ParseSendLine(R"({"body":"b"})", true, no_topic);
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.error().message().find("topic"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace inflow::cli

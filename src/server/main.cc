@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/send_command.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = inflow::cli::kExitOk;
   (void)exit_code;  // each Add*Command below stores its result here
+  inflow::cli::AddSendCommand(app, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "cli/send_command.h"
+#include "cli/transform_command.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = inflow::cli::kExitOk;
   (void)exit_code;  // each Add*Command below stores its result here
   inflow::cli::AddSendCommand(app, &exit_code);
+  inflow::cli::AddTransformCommand(app, &exit_code);
 
   try {
     app.parse(argc, argv);

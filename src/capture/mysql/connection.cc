@@ -289,10 +289,16 @@ Result<std::string> Connection::Receive(milliseconds timeout) {
 
 Status Connection::SendCommand(std::string_view payload) {
   transport_->write_sequence = 0;
-  return SendNext(payload);
+  return Send(payload);
 }
 
 Status Connection::SendNext(std::string_view payload) {
+  // Inside an exchange (handshake, auth) each side numbers on from the last packet it received.
+  transport_->write_sequence = transport_->assembler.next_sequence();
+  return Send(payload);
+}
+
+Status Connection::Send(std::string_view payload) {
   std::string framed = FramePayload(payload, &transport_->write_sequence);
   INFLOW_RETURN_IF_ERROR(transport_->WriteAll(framed, options_.query_timeout));
   transport_->assembler.Reset(transport_->write_sequence);
@@ -320,7 +326,6 @@ Status Connection::Handshake_() {
     return Fail(ErrorCode::kFailedPrecondition,
                 "server " + handshake_.server_version + " does not speak protocol 4.1");
   }
-  transport_->write_sequence = static_cast<uint8_t>(transport_->assembler.next_sequence());
   uint32_t wanted = kClientLongPassword | kClientLongFlag | kClientProtocol41 |
                     kClientTransactions | kClientSecureConnection | kClientMultiResults |
                     kClientPluginAuth | kClientPluginAuthLenencData;

@@ -85,6 +85,7 @@ class Connection {
   Result<std::string> CachingSha2FullAuth(std::string_view scramble);
   Status SendCommand(std::string_view payload);
   Status SendNext(std::string_view payload);
+  Status Send(std::string_view payload);
   Result<std::string> Receive(std::chrono::milliseconds timeout);
   Status ExpectOk(std::string_view context);
   Status Execute(std::string_view sql);

@@ -613,19 +613,17 @@ class BinlogDecoder::Impl {
                    : rh.kind == RowsKind::kUpdate ? Operation::kUpdate
                                                   : Operation::kDelete;
     size_t bytes_before = tx_bytes_;
-    Status s =
-        DecodeRows(rh, body, t.resolved, [&](const std::string* before, const std::string* after) {
-          ChangeRecord r;
-          r.op = op;
-          r.database = t.resolved.database;
-          r.table = t.resolved.table;
-          r.columns = t.resolved.columns;
-          if (before) r.before_json = *before;
-          if (after) r.after_json = *after;
-          tx_bytes_ += (before ? before->size() : 0) + (after ? after->size() : 0);
-          tx_.records.push_back(std::move(r));
-          ++rows_decoded_;
-        });
+    Status s = DecodeRows(rh, body, t.resolved, [&](std::string* before, std::string* after) {
+      ChangeRecord& r = tx_.records.emplace_back();
+      r.op = op;
+      r.database = t.resolved.database;
+      r.table = t.resolved.table;
+      r.columns = t.resolved.columns;
+      tx_bytes_ += (before ? before->size() : 0) + (after ? after->size() : 0);
+      if (before) r.before_json = std::move(*before);
+      if (after) r.after_json = std::move(*after);
+      ++rows_decoded_;
+    });
     INFLOW_RETURN_IF_ERROR(s);
     if (tx_bytes_ > options_.max_transaction_bytes && tx_bytes_ > bytes_before) {
       return Fail(ErrorCode::kResourceExhausted,

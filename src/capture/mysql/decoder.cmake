@@ -14,7 +14,7 @@ target_link_libraries(inflow_capture_decoder
 
 inflow_test(capture_decoder_test
   SOURCES ${INFLOW_DECODER_DIR}/decoder_test.cc
-  LIBS inflow_capture_decoder)
+  LIBS inflow_capture_decoder PkgConfig::ZSTD)
 
 inflow_fuzzer(binlog_decoder_fuzz
   SOURCES ${INFLOW_DECODER_DIR}/binlog_decoder_fuzz.cc

@@ -386,7 +386,7 @@ size_t PopCount(std::span<const uint8_t> bitmap, size_t bits) {
 }  // namespace
 
 Status DecodeRows(const RowsEventHeader& h, std::span<const uint8_t> body, const ResolvedTable& t,
-                  const std::function<void(const std::string*, const std::string*)>& emit) {
+                  const std::function<void(std::string*, std::string*)>& emit) {
   BinlogBuffer b(body.subspan(std::min(h.body_offset, body.size())));
   uint64_t n = b.LenEnc();
   if (!b.ok() || n != t.codecs.size()) {
@@ -398,20 +398,29 @@ Status DecodeRows(const RowsEventHeader& h, std::span<const uint8_t> body, const
   auto present2 = h.kind == RowsKind::kUpdate ? b.Bytes((n + 7) / 8) : present1;
   if (!b.ok()) return Fail(ErrorCode::kDataLoss, "rows event column bitmaps truncated");
   size_t count1 = PopCount(present1, n), count2 = PopCount(present2, n);
-  thread_local std::string before, after;
+  // Images are moved out by the callee; reserve what the previous one needed.
+  size_t reserve = 64 + n * 8;
+  std::string before, after;
   while (!b.empty()) {
     switch (h.kind) {
       case RowsKind::kWrite:
+        after.reserve(reserve);
         INFLOW_RETURN_IF_ERROR(DecodeImage(b, t, present1, count1, after));
+        reserve = after.size() + 16;
         emit(nullptr, &after);
         break;
       case RowsKind::kDelete:
+        before.reserve(reserve);
         INFLOW_RETURN_IF_ERROR(DecodeImage(b, t, present1, count1, before));
+        reserve = before.size() + 16;
         emit(&before, nullptr);
         break;
       case RowsKind::kUpdate:
+        before.reserve(reserve);
+        after.reserve(reserve);
         INFLOW_RETURN_IF_ERROR(DecodeImage(b, t, present1, count1, before));
         INFLOW_RETURN_IF_ERROR(DecodeImage(b, t, present2, count2, after));
+        reserve = after.size() + 16;
         emit(&before, &after);
         break;
     }

@@ -70,10 +70,11 @@ Result<RowsEventHeader> ParseRowsHeader(uint8_t type, std::span<const uint8_t> b
 
 // Decodes every row of a rows event body into JSON objects (absent columns are omitted, SQL
 // NULL is null). Calls `emit(before, after)` per row: before is null for WRITE, after is null
+// for DELETE. The strings are fresh for each row: the callee may move them away.
 // for DELETE. The strings are reused between calls.
-Status DecodeRows(
-    const RowsEventHeader& header, std::span<const uint8_t> body, const ResolvedTable& table,
-    const std::function<void(const std::string* before, const std::string* after)>& emit);
+Status DecodeRows(const RowsEventHeader& header, std::span<const uint8_t> body,
+                  const ResolvedTable& table,
+                  const std::function<void(std::string* before, std::string* after)>& emit);
 
 // Parses "enum('a','b')" / "set('x','y')" labels out of a COLUMN_TYPE text.
 std::vector<std::string> ParseEnumLabels(std::string_view column_type);

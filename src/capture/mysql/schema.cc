@@ -429,7 +429,17 @@ std::pair<std::string, std::string> SchemaHistory::Apply(std::string_view defaul
   if (p.Accept("create")) {
     if (p.Accept("or")) p.Accept("replace");
     bool temporary = p.Accept("temporary");
-    if (p.Accept("database") || p.Accept("schema")) return none;
+    if (p.Accept("database") || p.Accept("schema")) {
+      if (p.Accept("if")) {
+        p.Accept("not");
+        p.Accept("exists");
+      }
+      if (auto db = p.Ident()) {
+        std::string charset = TableCharset(p);
+        if (!charset.empty()) database_charsets_[*db] = charset;
+      }
+      return none;
+    }
     if (!p.Accept("table")) return none;
     if (p.Accept("if")) {
       p.Accept("not");
@@ -477,7 +487,11 @@ std::pair<std::string, std::string> SchemaHistory::Apply(std::string_view defaul
     std::string table_charset = TableCharset(p);
     for (size_t i = 0; i < t.columns.size(); ++i) {
       if (!explicit_charset[i]) {
-        t.columns[i].charset = table_charset.empty() ? std::string(default_charset) : table_charset;
+        auto db_charset = database_charsets_.find(t.database);
+        t.columns[i].charset = !table_charset.empty() ? table_charset
+                               : db_charset != database_charsets_.end()
+                                   ? db_charset->second
+                                   : std::string(default_charset);
       }
     }
     if (pk) SetPrimaryKey(t, *pk);
@@ -494,6 +508,7 @@ std::pair<std::string, std::string> SchemaHistory::Apply(std::string_view defaul
       p.Accept("if");
       p.Accept("exists");
       if (auto db = p.Ident()) {
+        database_charsets_.erase(*db);
         for (auto it = tables_.begin(); it != tables_.end();) {
           it = it->first.first == *db ? tables_.erase(it) : std::next(it);
         }
@@ -535,6 +550,19 @@ std::pair<std::string, std::string> SchemaHistory::Apply(std::string_view defaul
     return first;
   }
 
+  if (p.IsWord("alter") && (p.IsWord("database", 1) || p.IsWord("schema", 1))) {
+    p.Next();
+    p.Next();
+    auto db =
+        p.IsWord("default") || p.IsWord("character") || p.IsWord("charset") || p.IsWord("collate")
+            ? std::optional<std::string>(std::string(default_db))
+            : p.Ident();
+    if (db) {
+      std::string charset = TableCharset(p);
+      if (!charset.empty()) database_charsets_[*db] = charset;
+    }
+    return none;
+  }
   if (p.Accept("alter")) {
     p.Accept("online");
     p.Accept("ignore");
@@ -738,6 +766,12 @@ std::string SchemaHistory::Serialize() const {
       out.push_back(static_cast<char>((c.nullable ? 1 : 0) | (c.primary_key ? 2 : 0)));
     }
   }
+  uint32_t dbs = static_cast<uint32_t>(database_charsets_.size());
+  out.append(reinterpret_cast<const char*>(&dbs), 4);
+  for (const auto& [db, charset] : database_charsets_) {
+    PutStr(out, db);
+    PutStr(out, charset);
+  }
   return out;
 }
 
@@ -763,6 +797,13 @@ Result<SchemaHistory> SchemaHistory::Parse(std::string_view in) {
       t.columns.push_back(std::move(c));
     }
     h.Put(std::move(t));
+  }
+  uint32_t dbs;
+  if (!GetU32(in, dbs)) return bad();
+  for (uint32_t i = 0; i < dbs; ++i) {
+    std::string db, charset;
+    if (!GetStr(in, db) || !GetStr(in, charset)) return bad();
+    h.database_charsets_[db] = charset;
   }
   if (!in.empty()) return bad();
   return h;

@@ -89,7 +89,8 @@ class SchemaProvider {
 // ADD [COLUMN] (def, …), DROP [COLUMN] c, MODIFY [COLUMN] def [FIRST | AFTER c],
 // CHANGE [COLUMN] old def [FIRST | AFTER c], RENAME COLUMN a TO b, RENAME [TO | AS] t2,
 // ADD PRIMARY KEY (…), DROP PRIMARY KEY, ALTER [COLUMN] … (no effect on types) and clauses that
-// do not change columns (indexes, ENGINE=, …); DROP DATABASE / SCHEMA. A DDL statement about a
+// do not change columns (indexes, ENGINE=, …); CREATE / ALTER / DROP DATABASE (its default
+// charset becomes the default of its new tables). A DDL statement about a
 // known table that it cannot follow makes it forget that table (so the SchemaProvider is asked
 // again) instead of keeping a wrong schema.
 class SchemaHistory {
@@ -114,6 +115,8 @@ class SchemaHistory {
 
  private:
   std::map<std::pair<std::string, std::string>, TableSchema> tables_;
+  // Default charsets of databases created / altered in the binlog, for their new tables.
+  std::map<std::string, std::string> database_charsets_;
 };
 
 }  // namespace inflow::capture::mysql

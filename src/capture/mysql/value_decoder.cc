@@ -244,6 +244,11 @@ void AppendUint(uint64_t v, std::string& out) {
 }
 
 void AppendDigits(uint64_t v, int width, std::string& out) {
+  if (width == 2 && v < 100) {  // the common case of every date and clock field
+    char two[2] = {static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)};
+    out.append(two, 2);
+    return;
+  }
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   for (int n = static_cast<int>(r.ptr - buf); n < width; ++n) out.push_back('0');
@@ -279,7 +284,8 @@ Status AppendDecimal(const uint8_t* p, int precision, int scale, std::string& ou
   buf[0] ^= 0x80;
   for (size_t i = 0; i < size; ++i) buf[i] ^= mask;
 
-  std::string digits;  // integer part, then the fraction appended after '.'
+  thread_local std::string digits;  // integer part, then the fraction after '.'
+  digits.clear();
   size_t pos = 0;
   auto group = [&](int ndigits, int nbytes, bool pad) -> bool {
     uint64_t v = BigEndian(buf + pos, static_cast<size_t>(nbytes));
@@ -357,14 +363,22 @@ void AppendTimestamp(uint32_t seconds, uint32_t micros, int fsp, std::string& ou
   if (seconds == 0 && micros == 0) {
     out.append("0000-00-00T00:00:00");
   } else {
-    time_t t = seconds;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    AppendDate(static_cast<uint32_t>(tm.tm_year + 1900), static_cast<uint32_t>(tm.tm_mon + 1),
-               static_cast<uint32_t>(tm.tm_mday), out);
+    // Days since 1970-01-01 to a proleptic Gregorian date (era arithmetic, no libc call).
+    int64_t days = seconds / 86400;
+    uint32_t sod = seconds % 86400;
+    int64_t z = days + 719468;
+    int64_t era = z / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    AppendDate(static_cast<uint32_t>(year), static_cast<uint32_t>(month),
+               static_cast<uint32_t>(day), out);
     out.push_back('T');
-    AppendClock(static_cast<uint64_t>(tm.tm_hour), static_cast<uint32_t>(tm.tm_min),
-                static_cast<uint32_t>(tm.tm_sec), out);
+    AppendClock(sod / 3600, sod / 60 % 60, sod % 60, out);
   }
   AppendFraction(micros, fsp, out);
   out.append("Z\"");
@@ -449,25 +463,30 @@ void AppendUuid(const uint8_t* p, std::string& out) {
 }
 
 Status AppendJsonText(std::span<const uint8_t> bytes, const CharsetInfo& cs, std::string& out) {
-  std::string text;
-  if (cs.kind == Charset::kUtf8 || cs.kind == Charset::kBinary) {
-    text.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  } else {
-    INFLOW_TRY(text, ToUtf8(bytes, cs));
+  std::string converted;
+  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (cs.kind != Charset::kUtf8 && cs.kind != Charset::kBinary) {
+    INFLOW_TRY(converted, ToUtf8(bytes, cs));
+    text = converted;
   }
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end: parse from a padded copy.
   thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(text);
+  thread_local std::string padded;
+  padded.assign(text);
+  padded.resize(text.size() + simdjson::SIMDJSON_PADDING, ' ');
   simdjson::dom::element doc;
-  if (parser.parse(padded).get(doc) != simdjson::SUCCESS) {
+  if (parser.parse(padded.data(), text.size(), false).get(doc) != simdjson::SUCCESS) {
     // A JSON column holding text that does not parse (possible without the CHECK): a string.
     return AppendText(bytes, cs, out);
   }
-  std::string minified(text.size(), '\0');
+  size_t start = out.size();
+  out.resize(start + text.size());
   size_t len = 0;
-  if (simdjson::minify(text.data(), text.size(), minified.data(), len) != simdjson::SUCCESS) {
+  if (simdjson::minify(text.data(), text.size(), out.data() + start, len) != simdjson::SUCCESS) {
+    out.resize(start);
     return AppendText(bytes, cs, out);
   }
-  out.append(minified.data(), len);
+  out.resize(start + len);
   return Ok();
 }
 

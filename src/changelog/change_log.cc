@@ -550,10 +550,19 @@ Result<std::vector<StoredRecord>> ChangeLog::Read(Offset from, size_t max_record
                                                   size_t max_bytes) const {
   std::vector<StoredRecord> out;
   out.reserve(std::min<size_t>(max_records, 4096));
+  INFLOW_RETURN_IF_ERROR(ReadInto(from, max_records, &out, max_bytes));
+  return out;
+}
+
+Status ChangeLog::ReadInto(Offset from, size_t max_records, std::vector<StoredRecord>* records,
+                           size_t max_bytes) const {
+  // `n` records of *records are filled; the rest are spare objects whose buffers get reused.
+  std::vector<StoredRecord>& out_storage = *records;
+  size_t n = 0;
   size_t bytes = 0;
   uint64_t next = from.value();
   // One segment per round; a read may span segments.
-  while (out.size() < max_records && (out.empty() || bytes < max_bytes)) {
+  while (n < max_records && (n == 0 || bytes < max_bytes)) {
     std::shared_ptr<Segment> seg;
     uint64_t start_pos = 0, limit = 0, seg_end = 0;
     {
@@ -578,28 +587,33 @@ Result<std::vector<StoredRecord>> ChangeLog::Read(Offset from, size_t max_record
       seg_end = seg->end_id;
     }
     uint64_t avg_frame = (limit - kFileHeaderSize) / std::max<uint64_t>(1, seg_end - seg->base_id);
-    uint64_t expect = std::min<uint64_t>(max_records - out.size(), 1u << 16) * avg_frame +
-                      options_.index_interval_bytes;
+    uint64_t expect =
+        std::min<uint64_t>(max_records - n, 1u << 16) * avg_frame + options_.index_interval_bytes;
     FrameScanner scanner(seg->file.get(), start_pos, limit, MaxPayload(options_),
                          static_cast<size_t>(std::clamp<uint64_t>(expect, 16u << 10, 4u << 20)));
-    while (next < seg_end && out.size() < max_records && (out.empty() || bytes < max_bytes)) {
+    while (next < seg_end && n < max_records && (n == 0 || bytes < max_bytes)) {
       INFLOW_TRY(std::optional<Frame> f, scanner.Next(seg->path));
       if (!f) {
         return Fail(DataLoss(
             fmt::format("change log segment '{}' ends before record {}", seg->path, next)));
       }
       if (f->type != kDataFrame || f->id < next) continue;
-      Result<ChangeRecord> rec = DecodeChangeRecord(f->payload);
-      if (!rec) {
-        return Fail(rec.error().WithContext(
+      if (n == out_storage.size()) out_storage.emplace_back();
+      StoredRecord& slot = out_storage[n];
+      Status decoded = DecodeChangeRecordInto(f->payload, &slot.record);
+      if (!decoded) {
+        out_storage.resize(n);
+        return Fail(decoded.error().WithContext(
             fmt::format("change log segment '{}' record {}", seg->path, f->id)));
       }
+      slot.id = RecordId(f->id);
+      ++n;
       bytes += f->payload.size();
-      out.push_back(StoredRecord{RecordId(f->id), std::move(*rec)});
       next = f->id + 1;
     }
   }
-  return out;
+  out_storage.resize(n);
+  return Ok();
 }
 
 Result<Offset> ChangeLog::SeekTime(int64_t unix_ms) const {

@@ -97,6 +97,10 @@ class ChangeLog {
   // when `from` was removed by retention; kDataLoss when a stored frame fails its checksum.
   Result<std::vector<StoredRecord>> Read(Offset from, size_t max_records,
                                          size_t max_bytes = 16u << 20) const;
+  // Read into *out (resized to what was read), reusing the strings of the records already in
+  // it: a reader that keeps its vector allocates nothing per record in the steady state.
+  Status ReadInto(Offset from, size_t max_records, std::vector<StoredRecord>* out,
+                  size_t max_bytes = 16u << 20) const;
 
   // The offset of the first retained record whose source timestamp is >= unix_ms, or
   // EndOffset() when there is none.

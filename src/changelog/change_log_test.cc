@@ -97,6 +97,26 @@ TEST(ChangelogLog, AppendsAndReadsBack) {
   ExpectMatchesModel(**reopened, m);
 }
 
+TEST(ChangelogLog, ReadIntoReusesRecordsAndMatchesRead) {
+  FaultInjectingFileSystem fs;
+  ManualClock clock(1'000'000);
+  auto log = ChangeLog::Open(&fs, kDir, SmallOptions(&clock));
+  ASSERT_TRUE(log);
+  std::mt19937_64 rng(3);
+  std::vector<ChangeRecord> all;
+  for (int i = 0; i < 200; ++i) all.push_back(testing::RandomRecord(rng, i, 100));
+  ASSERT_TRUE((*log)->Append(all));
+  std::vector<StoredRecord> buffer;
+  for (uint64_t from = 1; from <= 200; from += 7) {
+    ASSERT_TRUE((*log)->ReadInto(Offset(from), 13, &buffer));
+    auto fresh = (*log)->Read(Offset(from), 13);
+    ASSERT_TRUE(fresh);
+    ASSERT_EQ(buffer, *fresh) << "from " << from;
+  }
+  ASSERT_TRUE((*log)->ReadInto(Offset(201), 13, &buffer));
+  EXPECT_TRUE(buffer.empty());
+}
+
 // Random appends, reads, seeks, retention and reopens, checked against the model.
 TEST(ChangelogLog, RandomOperationsMatchModel) {
   for (uint64_t seed = 1; seed <= 12; ++seed) {

@@ -150,27 +150,33 @@ Cursor::~Cursor() {
 }
 
 Result<std::vector<StoredRecord>> Cursor::Next(size_t max_records, std::chrono::milliseconds wait) {
+  std::vector<StoredRecord> records;
+  INFLOW_RETURN_IF_ERROR(NextInto(max_records, wait, &records));
+  return records;
+}
+
+Status Cursor::NextInto(size_t max_records, std::chrono::milliseconds wait,
+                        std::vector<StoredRecord>* out) {
+  out->clear();
   if (!groups_) return Fail(Internal("cursor was moved from"));
   auto cancelled = [&]() { return cancelled_->load(std::memory_order_acquire); };
-  if (cancelled())
+  auto cancelled_error = [&]() {
     return Fail(ErrorCode::kCancelled, "cursor of group '" + group_ + "' was cancelled");
+  };
+  if (cancelled()) return cancelled_error();
   INFLOW_RETURN_IF_ERROR(groups_->Renew(group_, token_));
   auto deadline = std::chrono::steady_clock::now() + wait;
   while (true) {
-    INFLOW_TRY(std::vector<StoredRecord> records, log_->Read(position_, max_records));
-    if (!records.empty()) {
-      position_ = Offset(records.back().id.value() + 1);
-      return records;
+    INFLOW_RETURN_IF_ERROR(log_->ReadInto(position_, max_records, out));
+    if (!out->empty()) {
+      position_ = Offset(out->back().id.value() + 1);
+      return Ok();
     }
-    if (cancelled()) {
-      return Fail(ErrorCode::kCancelled, "cursor of group '" + group_ + "' was cancelled");
-    }
+    if (cancelled()) return cancelled_error();
     if (!log_->WaitForRecords(position_, deadline) &&
         std::chrono::steady_clock::now() >= deadline) {
-      if (cancelled()) {
-        return Fail(ErrorCode::kCancelled, "cursor of group '" + group_ + "' was cancelled");
-      }
-      return records;
+      if (cancelled()) return cancelled_error();
+      return Ok();
     }
   }
 }

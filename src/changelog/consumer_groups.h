@@ -85,6 +85,9 @@ class Cursor {
   // client was fenced off, kCancelled after Cancel(), kOutOfRange when retention removed the
   // position. Renews the lease.
   Result<std::vector<StoredRecord>> Next(size_t max_records, std::chrono::milliseconds wait);
+  // The same into *out (resized to what was read), reusing its records' buffers.
+  Status NextInto(size_t max_records, std::chrono::milliseconds wait,
+                  std::vector<StoredRecord>* out);
 
   // Durably commits `offset` (the id of the next record this client needs).
   Status Commit(Offset offset);

@@ -111,8 +111,14 @@ void EncodeChangeRecord(const ChangeRecord& r, std::string* out) {
 }
 
 Result<ChangeRecord> DecodeChangeRecord(std::string_view bytes) {
-  Decoder d(bytes);
   ChangeRecord r;
+  INFLOW_RETURN_IF_ERROR(DecodeChangeRecordInto(bytes, &r));
+  return r;
+}
+
+Status DecodeChangeRecordInto(std::string_view bytes, ChangeRecord* out) {
+  Decoder d(bytes);
+  ChangeRecord& r = *out;
   uint8_t version = 0;
   uint8_t op = 0;
   uint64_t v = 0;
@@ -160,20 +166,25 @@ Result<ChangeRecord> DecodeChangeRecord(std::string_view bytes) {
   }
   uint8_t images = 0;
   if (!d.Byte(&images)) return fail();
+  // Assigning into an engaged optional reuses its buffer (see DecodeChangeRecordInto).
   if (images & kHasBefore) {
-    r.before_json.emplace();
+    if (!r.before_json) r.before_json.emplace();
     if (!d.String(&*r.before_json)) return fail();
+  } else {
+    r.before_json.reset();
   }
   if (images & kHasAfter) {
-    r.after_json.emplace();
+    if (!r.after_json) r.after_json.emplace();
     if (!d.String(&*r.after_json)) return fail();
+  } else {
+    r.after_json.reset();
   }
   if (!d.String(&r.ddl)) return fail();
   if (!d.AtEnd()) {
     d.Bad("trailing bytes");
     return fail();
   }
-  return r;
+  return Ok();
 }
 
 }  // namespace inflow::changelog

@@ -23,6 +23,10 @@ void EncodeChangeRecord(const ChangeRecord& record, std::string* out);
 // operation, trailing bytes) is a kDataLoss error naming the byte position; never a crash.
 Result<ChangeRecord> DecodeChangeRecord(std::string_view bytes);
 
+// The same, decoding into *out and reusing the capacity of its strings and vectors — what a
+// sequential reader uses to avoid allocating per record. On error *out holds garbage.
+Status DecodeChangeRecordInto(std::string_view bytes, ChangeRecord* out);
+
 }  // namespace inflow::changelog
 
 #endif  // INFLOW_CHANGELOG_RECORD_CODEC_H_

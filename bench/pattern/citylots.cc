@@ -13,24 +13,27 @@ namespace {
 // Street names of San Francisco (public knowledge), so exact / prefix / suffix patterns hit a
 // realistic fraction of events. The three sample streets come first.
 const char* const kStreets[] = {
-    "GREENWICH", "TURK",      "CABRILLO",  "MARKET",     "MISSION",   "VALENCIA",  "GEARY",
-    "CALIFORNIA", "BROADWAY", "LOMBARD",   "FILBERT",    "UNION",     "GREEN",     "VALLEJO",
-    "PACIFIC",   "JACKSON",   "WASHINGTON", "CLAY",      "SACRAMENTO", "PINE",     "BUSH",
-    "SUTTER",    "POST",      "OFARRELL",  "ELLIS",      "EDDY",      "GOLDEN GATE", "MCALLISTER",
-    "FULTON",    "GROVE",     "HAYES",     "FELL",       "OAK",       "PAGE",      "HAIGHT",
-    "WALLER",    "DUBOCE",    "CHURCH",    "SANCHEZ",    "NOE",       "CASTRO",    "DIAMOND",
-    "DOLORES",   "GUERRERO",  "HARRISON",  "FOLSOM",     "HOWARD",    "BRYANT",    "BRANNAN",
-    "TOWNSEND",  "KING",      "BERRY",     "POTRERO",    "DE HARO",   "RHODE ISLAND", "KANSAS",
-    "VERMONT",   "SAN BRUNO", "IRVING",    "JUDAH",      "KIRKHAM",   "LAWTON",    "MORAGA",
-    "NORIEGA",   "ORTEGA",    "PACHECO",   "QUINTARA",   "RIVERA",    "SANTIAGO",  "TARAVAL",
-    "ULLOA",     "VICENTE",   "WAWONA",    "ANZA",       "BALBOA",    "CLEMENT",   "SCOTT",
-    "PIERCE",    "STEINER",   "FILLMORE",  "WEBSTER",    "BUCHANAN",  "LAGUNA",    "OCTAVIA",
-    "GOUGH",     "FRANKLIN",  "VAN NESS",  "POLK",       "LARKIN",    "HYDE",      "LEAVENWORTH",
-    "JONES",     "TAYLOR",    "MASON",     "POWELL",     "STOCKTON",  "GRANT",     "KEARNY",
-    "MONTGOMERY", "SANSOME",  "BATTERY",   "FRONT",      "DAVIS",     "DRUMM",     "17TH",
-    "24TH",      "ALEMANY",   "OCEAN",     "SLOAT",      "PORTOLA",   "CRANLEIGH", "ZAMPA"};
-const char* const kStreetTypes[] = {"ST", "ST", "ST", "AVE", "AVE", "BLVD", "WAY", "TER", "PL",
-                                    "DR", "CT", "LN"};
+    "GREENWICH",    "TURK",       "CABRILLO",    "MARKET",     "MISSION",    "VALENCIA",
+    "GEARY",        "CALIFORNIA", "BROADWAY",    "LOMBARD",    "FILBERT",    "UNION",
+    "GREEN",        "VALLEJO",    "PACIFIC",     "JACKSON",    "WASHINGTON", "CLAY",
+    "SACRAMENTO",   "PINE",       "BUSH",        "SUTTER",     "POST",       "OFARRELL",
+    "ELLIS",        "EDDY",       "GOLDEN GATE", "MCALLISTER", "FULTON",     "GROVE",
+    "HAYES",        "FELL",       "OAK",         "PAGE",       "HAIGHT",     "WALLER",
+    "DUBOCE",       "CHURCH",     "SANCHEZ",     "NOE",        "CASTRO",     "DIAMOND",
+    "DOLORES",      "GUERRERO",   "HARRISON",    "FOLSOM",     "HOWARD",     "BRYANT",
+    "BRANNAN",      "TOWNSEND",   "KING",        "BERRY",      "POTRERO",    "DE HARO",
+    "RHODE ISLAND", "KANSAS",     "VERMONT",     "SAN BRUNO",  "IRVING",     "JUDAH",
+    "KIRKHAM",      "LAWTON",     "MORAGA",      "NORIEGA",    "ORTEGA",     "PACHECO",
+    "QUINTARA",     "RIVERA",     "SANTIAGO",    "TARAVAL",    "ULLOA",      "VICENTE",
+    "WAWONA",       "ANZA",       "BALBOA",      "CLEMENT",    "SCOTT",      "PIERCE",
+    "STEINER",      "FILLMORE",   "WEBSTER",     "BUCHANAN",   "LAGUNA",     "OCTAVIA",
+    "GOUGH",        "FRANKLIN",   "VAN NESS",    "POLK",       "LARKIN",     "HYDE",
+    "LEAVENWORTH",  "JONES",      "TAYLOR",      "MASON",      "POWELL",     "STOCKTON",
+    "GRANT",        "KEARNY",     "MONTGOMERY",  "SANSOME",    "BATTERY",    "FRONT",
+    "DAVIS",        "DRUMM",      "17TH",        "24TH",       "ALEMANY",    "OCEAN",
+    "SLOAT",        "PORTOLA",    "CRANLEIGH",   "ZAMPA"};
+const char* const kStreetTypes[] = {"ST",  "ST",  "ST", "AVE", "AVE", "BLVD",
+                                    "WAY", "TER", "PL", "DR",  "CT",  "LN"};
 
 struct Rng {
   uint64_t s;

@@ -21,9 +21,9 @@ Result<std::vector<std::string>> GenerateCityLots(const std::string& samples_dir
                                                   uint64_t seed);
 
 struct PatternSet {
-  std::string name;                   // "exact", "prefix", …, "scale-10000"
-  std::vector<std::string> ours;      // inflow patterns
-  std::vector<std::string> quamina;   // the same conditions in quamina v1 syntax; empty: n/a
+  std::string name;                  // "exact", "prefix", …, "scale-10000"
+  std::vector<std::string> ours;     // inflow patterns
+  std::vector<std::string> quamina;  // the same conditions in quamina v1 syntax; empty: n/a
 };
 
 // Five patterns per operator type, then 1, 100 and 10 000 exact patterns over the same fields.

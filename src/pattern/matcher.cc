@@ -128,6 +128,81 @@ struct NumberHash {
   size_t operator()(double d) const { return std::hash<double>()(d == 0 ? 0.0 : d); }
 };
 
+// Reads a JSON number token's first 10 significant digits and brackets its value: the true
+// value lies in [*lo, *hi] (equal and correctly rounded when *exact). Returns false for tokens
+// outside the easy range; the caller then uses simdjson's exact parser. Range conditions only
+// need to know which segment a number falls in, and coordinates or prices carry 15-17 digits:
+// skipping the tail halves the cost of numeric-heavy events.
+bool BracketNumber(std::string_view t, double* lo, double* hi, bool* exact) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  constexpr int kDigits = 10;
+  while (!t.empty() &&
+         (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r')) {
+    t.remove_suffix(1);
+  }
+  size_t i = 0;
+  bool negative = i < t.size() && t[i] == '-';
+  if (negative) ++i;
+  uint64_t mantissa = 0;
+  int digits = 0;
+  int exp10 = 0;
+  bool truncated = false;
+  size_t start = i;
+  while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
+    if (digits < kDigits) {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(t[i] - '0');
+      if (mantissa != 0) ++digits;
+    } else {
+      truncated |= t[i] != '0';
+      ++exp10;
+    }
+    ++i;
+  }
+  if (i == start) return false;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    size_t frac_start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9' && digits < kDigits) {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(t[i] - '0');
+      if (mantissa != 0) ++digits;
+      --exp10;
+      ++i;
+    }
+    // The rest of the fraction only narrows the bracket.
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') truncated |= t[i++] != '0';
+    if (i == frac_start) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    bool exp_negative = i < t.size() && t[i] == '-';
+    if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
+    int e = 0;
+    size_t exp_start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
+      if (e < 10000) e = e * 10 + (t[i] - '0');
+      ++i;
+    }
+    if (i == exp_start) return false;
+    exp10 += exp_negative ? -e : e;
+  }
+  if (i != t.size()) return false;
+  if (mantissa == 0 && !truncated) {
+    *lo = *hi = 0;
+    *exact = true;
+    return true;
+  }
+  if (exp10 < -22 || exp10 > 22) return false;
+  auto scale = [&](double m) { return exp10 < 0 ? m / kPow10[-exp10] : m * kPow10[exp10]; };
+  double a = scale(static_cast<double>(mantissa));
+  double b = truncated ? scale(static_cast<double>(mantissa + 1)) : a;
+  *lo = negative ? -b : a;
+  *hi = negative ? -a : b;
+  *exact = !truncated;  // mantissa < 10^10 and |exp10| <= 22: Clinger's exact case
+  return true;
+}
+
 // Everything the patterns ask of one event field.
 struct FieldIndex {
   StringMap exact_string;
@@ -148,6 +223,17 @@ struct FieldIndex {
   std::vector<std::pair<const Condition*, uint32_t>> anything_but_string_ops;
   Ids exists_true, exists_false;
   bool needs_lower = false;
+
+  // True when every number in [lo, hi] gives the same answer: no exact or anything-but number
+  // is listed and no range boundary lies inside (with a margin for rounding of the bracket).
+  bool SameSegment(double lo, double hi) const {
+    if (!exact_number.empty() || !anything_but_number.empty()) return false;
+    const auto& b = numeric.bounds;
+    if (b.empty()) return true;
+    double margin = std::max(std::abs(lo), std::abs(hi)) * 1e-15 + 1e-300;
+    auto it = std::lower_bound(b.begin(), b.end(), lo - margin);
+    return it == b.end() || *it > hi + margin;
+  }
 };
 
 // Which event keys lead to which fields.
@@ -583,8 +669,12 @@ struct Matcher::Impl {
       }
       case od::json_type::number: {
         if (n.field == kNone) return simdjson::SUCCESS;
-        double d;
-        if (auto e = value.get_double().get(d)) return e;
+        double d, hi;
+        bool exact = false;
+        if (!BracketNumber(value.raw_json_token(), &d, &hi, &exact) ||
+            !(exact || fields[n.field].SameSegment(d, hi))) {
+          if (auto e = value.get_double().get(d)) return e;
+        }
         OnNumber(s, n.field, d == 0 ? 0.0 : d);
         return simdjson::SUCCESS;
       }

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/pattern_command.h"
 #include "cli/send_command.h"
 #include "cli/transform_command.h"
 #include "common/version.h"
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = inflow::cli::kExitOk;
   (void)exit_code;  // each Add*Command below stores its result here
+  inflow::cli::AddPatternCommand(app, &exit_code);
   inflow::cli::AddSendCommand(app, &exit_code);
   inflow::cli::AddTransformCommand(app, &exit_code);
 

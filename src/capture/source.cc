@@ -13,8 +13,8 @@ std::string_view Trim(std::string_view s) {
 
 Status CheckPattern(std::string_view p) {
   size_t dot = p.find('.');
-  if (dot == std::string_view::npos || p.find('.', dot + 1) != std::string_view::npos ||
-      dot == 0 || dot + 1 == p.size()) {
+  if (dot == std::string_view::npos || p.find('.', dot + 1) != std::string_view::npos || dot == 0 ||
+      dot + 1 == p.size()) {
     return Fail(ErrorCode::kInvalidArgument,
                 "table pattern '" + std::string(p) +
                     "' must be db.table (with * wildcards), e.g. shop.* or *.orders");

@@ -19,7 +19,7 @@ struct CaptureFlags {
   std::string source;
   std::string from = "now";
   std::string tables;
-  uint64_t limit = 0;          // 0 = no limit
+  uint64_t limit = 0;         // 0 = no limit
   double idle_timeout_s = 0;  // 0 = wait forever
 };
 
@@ -52,9 +52,8 @@ int RunCapture(const CaptureFlags& flags) {
   for (const std::string& w : (*source)->warnings()) {
     std::cerr << "inflow capture: warning: " << w << "\n";
   }
-  changelog::TrackingInfo tracking =
-      CaptureTrackingInfo(connection->Peer(), (*source)->database_type(),
-                          (*source)->server_version());
+  changelog::TrackingInfo tracking = CaptureTrackingInfo(
+      connection->Peer(), (*source)->database_type(), (*source)->server_version());
 
   using Clock = std::chrono::steady_clock;
   auto idle = std::chrono::milliseconds(static_cast<int64_t>(flags.idle_timeout_s * 1000));

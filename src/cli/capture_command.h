@@ -25,8 +25,7 @@ void AddCaptureCommand(CLI::App& app, int* exit_code);
 
 // The tracking info the offline tool stamps on its events: name "capture", an id derived from
 // the source's host and port (stable across runs against the same server).
-changelog::TrackingInfo CaptureTrackingInfo(std::string_view host_port,
-                                            std::string database_type,
+changelog::TrackingInfo CaptureTrackingInfo(std::string_view host_port, std::string database_type,
                                             std::string database_version);
 
 }  // namespace inflow::cli

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/capture_command.h"
 #include "cli/command.h"
 #include "cli/pattern_command.h"
 #include "cli/send_command.h"
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = inflow::cli::kExitOk;
   (void)exit_code;  // each Add*Command below stores its result here
+  inflow::cli::AddCaptureCommand(app, &exit_code);
   inflow::cli::AddPatternCommand(app, &exit_code);
   inflow::cli::AddSendCommand(app, &exit_code);
   inflow::cli::AddTransformCommand(app, &exit_code);

@@ -25,7 +25,10 @@ int RunJsonpath(const std::string& expr, const std::string& document, std::ostre
     return kExitBadInput;
   }
   std::vector<simdjson::dom::element> nodes;
-  path->Evaluate(root, &nodes);
+  if (auto status = path->EvaluateChecked(root, &nodes); !status) {
+    err << status.error().message() << "\n";
+    return kExitFailure;
+  }
   for (auto node : nodes) out << jsonpath::ToCompactJson(node) << "\n";
   out.flush();
   return kExitOk;

@@ -4,7 +4,8 @@
 // The document is FILE, or standard input when FILE is absent or "-". Each selected node is
 // printed as compact JSON on its own line (an empty result prints nothing) and the exit code is
 // 0. An invalid expression exits 2 with its position on stderr; an unreadable file or invalid
-// JSON exits 2 naming the problem.
+// JSON exits 2 naming the problem; a query that exceeds the evaluation work budget
+// (jsonpath::Path::kDefaultWorkBudget, e.g. `$..*..*..*` on a deep document) exits 1.
 //
 // Thread safety: registration happens once on the main thread before parsing.
 #ifndef INFLOW_CLI_JSONPATH_COMMAND_H_

@@ -48,5 +48,13 @@ TEST(JsonpathCommand, InvalidJsonExitsTwoNamingTheProblem) {
   EXPECT_NE(r.err.find("invalid JSON input"), std::string::npos) << r.err;
 }
 
+TEST(JsonpathCommand, ExplosiveQueryExitsOneInsteadOfStalling) {
+  std::string deep = std::string(1000, '[') + std::string(1000, ']');
+  auto r = RunCommand("$..*..*..*", deep);
+  EXPECT_EQ(r.code, kExitFailure);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("evaluation steps"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace inflow::cli

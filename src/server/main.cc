@@ -4,6 +4,7 @@
 
 #include "cli/capture_command.h"
 #include "cli/command.h"
+#include "cli/jsonpath_command.h"
 #include "cli/pattern_command.h"
 #include "cli/send_command.h"
 #include "cli/transform_command.h"
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   int exit_code = inflow::cli::kExitOk;
   (void)exit_code;  // each Add*Command below stores its result here
   inflow::cli::AddCaptureCommand(app, &exit_code);
+  inflow::cli::AddJsonpathCommand(app, &exit_code);
   inflow::cli::AddPatternCommand(app, &exit_code);
   inflow::cli::AddSendCommand(app, &exit_code);
   inflow::cli::AddTransformCommand(app, &exit_code);

@@ -35,8 +35,9 @@ int RunJsonpath(const std::string& expr, const std::string& document, std::ostre
 }
 
 void AddJsonpathCommand(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("jsonpath", "Evaluate an RFC 9535 JSONPath query on a JSON "
-                                             "document (FILE, or standard input)");
+  auto* cmd = app.add_subcommand("jsonpath",
+                                 "Evaluate an RFC 9535 JSONPath query on a JSON "
+                                 "document (FILE, or standard input)");
   // Owned by the callback: CLI11 keeps the bound variables alive only through these pointers.
   auto expr = std::make_shared<std::string>();
   auto file = std::make_shared<std::string>("-");

@@ -331,8 +331,7 @@ class Evaluator {
         return true;
       case ExprKind::kNot:
         return !EvalLogical(*e.args[0], current);
-      case ExprKind::kCompare:
-        {
+      case ExprKind::kCompare: {
         Val lhs = EvalValue(*e.args[0], current);
         Val rhs = EvalValue(*e.args[1], current);
         return Compare(lhs, e.op, rhs, &work_);
@@ -453,15 +452,15 @@ void Path::Evaluate(simdjson::dom::element root, std::vector<simdjson::dom::elem
   (void)EvaluateChecked(root, out, kDefaultWorkBudget);
 }
 
-Status Path::EvaluateChecked(simdjson::dom::element root,
-                             std::vector<simdjson::dom::element>* out, size_t work_budget) const {
+Status Path::EvaluateChecked(simdjson::dom::element root, std::vector<simdjson::dom::element>* out,
+                             size_t work_budget) const {
   internal::Evaluator evaluator(root, work_budget);
   std::vector<simdjson::dom::element> nodes;
   evaluator.EvalQuery(*query_, root, &nodes);
   if (evaluator.exhausted()) {
-    return Fail(ErrorCode::kResourceExhausted,
-                "JSONPath '" + text_ + "' needs more than " + std::to_string(work_budget) +
-                    " evaluation steps on this document");
+    return Fail(ErrorCode::kResourceExhausted, "JSONPath '" + text_ + "' needs more than " +
+                                                   std::to_string(work_budget) +
+                                                   " evaluation steps on this document");
   }
   out->insert(out->end(), nodes.begin(), nodes.end());
   return Ok();

@@ -94,6 +94,7 @@ void TrackingInstance::Run() {
   bool position_has_records = false;
   int64_t commit_ms = 0;
   auto last_state_save = std::chrono::steady_clock::now();
+  auto last_retention = last_state_save;
   auto fail = [&](const Error& e) {
     std::lock_guard lock(mu_);
     if (stop_ && e.code() == ErrorCode::kCancelled) {
@@ -124,8 +125,15 @@ void TrackingInstance::Run() {
       }
       if (pending.size() < options_.max_batch_records) continue;
     } else {
-      std::lock_guard lock(mu_);
-      caught_up_ = true;
+      {
+        std::lock_guard lock(mu_);
+        caught_up_ = true;
+      }
+      // Segments also roll and expire while nothing is appended; the log only checks on a roll.
+      if (std::chrono::steady_clock::now() - last_retention >= options_.retention_interval) {
+        (void)log_->ApplyRetention();  // a failure is retried at the next interval
+        last_retention = std::chrono::steady_clock::now();
+      }
     }
     // A batch is full or the Source is idle: store what we have. Position-only progress (all
     // transactions filtered out) is stored at most once per state_interval.

@@ -35,9 +35,10 @@ namespace inflow::changelog {
 struct TrackingOptions {
   LogOptions log;
   GroupOptions groups;
-  size_t max_batch_records = 4096;                 // records per Append at most
-  std::chrono::milliseconds idle_wait{200};        // Source::Next timeout when idle
-  std::chrono::milliseconds state_interval{1000};  // position-only saves, at most this often
+  size_t max_batch_records = 4096;                       // records per Append at most
+  std::chrono::milliseconds idle_wait{200};              // Source::Next timeout when idle
+  std::chrono::milliseconds state_interval{1000};        // position-only saves, at most this often
+  std::chrono::milliseconds retention_interval{60'000};  // retention check while idle
 };
 
 enum class TrackingState { kStopped, kRunning, kFailed };

@@ -162,6 +162,31 @@ TEST(ChangelogTracking, AcknowledgesOnlyDurablePositionsAndReportsStatus) {
   EXPECT_STREQ(TrackingStateName(TrackingState::kFailed), "FAILED");
 }
 
+TEST(ChangelogTracking, AppliesRetentionWhileIdle) {
+  const auto txns = Script(300);
+  size_t total = 0;
+  for (const auto& t : txns) total += t.records.size();
+  FaultInjectingFileSystem fs;
+  ManualClock clock(1764061200000);
+  TrackingOptions opts = Options();
+  opts.log.clock = &clock;
+  opts.log.segment_bytes = 4096;
+  opts.log.retention_age_ms = 1000;
+  opts.retention_interval = std::chrono::milliseconds(0);
+  auto inst = TrackingInstance::Open(&fs, "/inst", opts);
+  ASSERT_TRUE(inst);
+  ASSERT_TRUE((*inst)->Start(std::make_unique<ScriptedSource>(&txns, 0)));
+  WaitForEnd(**inst, total + 1);
+  ASSERT_GT((*inst)->log().Stats().segments, 1u);
+  clock.Advance(10'000);  // every sealed segment is now past the retention age
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while ((*inst)->log().Stats().segments > 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ((*inst)->log().Stats().segments, 1u);
+  EXPECT_EQ((*inst)->log().EndOffset().value(), total + 1);
+}
+
 TEST(ChangelogTracking, FailsVisiblyWhenTheLogCannotWrite) {
   const auto txns = Script(100);
   FaultInjectingFileSystem fs;

@@ -89,6 +89,39 @@ TEST_F(CaptureClient, AuthenticatesWithClientEd25519AfterAuthSwitch) {
   EXPECT_EQ(rs->rows[0][0]->rfind("inflow_ed@", 0), 0u);
 }
 
+TEST_F(CaptureClient, NegotiatesTlsAndStreamsOverIt) {
+  ConnectOptions o = Options("MYSQL_URL");
+  o.tls = TlsMode::kVerifyCa;
+  o.ca_file = inflow::testing::EnvValue(env_, "MYSQL_TLS_CA");
+  auto c = Connection::Open(o);
+  ASSERT_TRUE(c.has_value()) << c.error().ToString();
+  EXPECT_TRUE((*c)->tls_active());
+  auto rs = (*c)->Query("SHOW SESSION STATUS LIKE 'Ssl_version'");
+  ASSERT_TRUE(rs.has_value()) << rs.error().ToString();
+  ASSERT_EQ(rs->rows.size(), 1u);
+  EXPECT_EQ(rs->rows[0][1]->rfind("TLSv1.", 0), 0u) << *rs->rows[0][1];
+
+  // The binlog stream over TLS: read up to the FORMAT_DESCRIPTION event and a heartbeat.
+  o.heartbeat = milliseconds(300);
+  auto dump = DumpFromNow(o);
+  ASSERT_TRUE(dump);
+  EXPECT_TRUE(dump->tls_active());
+  bool heartbeat = false;
+  for (int i = 0; i < 20 && !heartbeat; ++i) {
+    auto ev = dump->ReadEvent();
+    ASSERT_TRUE(ev.has_value()) << ev.error().ToString();
+    heartbeat = (*ev)[4] == event_type::kHeartbeat;
+  }
+  EXPECT_TRUE(heartbeat);
+
+  // A certificate that does not chain to the given CA is refused.
+  o.ca_file = "/etc/ssl/certs/ca-certificates.crt";
+  auto untrusted = Connection::Open(o);
+  ASSERT_FALSE(untrusted.has_value());
+  EXPECT_EQ(untrusted.error().code(), ErrorCode::kUnauthenticated)
+      << untrusted.error().ToString();
+}
+
 TEST_F(CaptureClient, WrongPasswordIsUnauthenticated) {
   for (const char* key : {"MYSQL_URL", "MYSQL_ED25519_URL"}) {
     ConnectOptions o = Options(key);

@@ -42,7 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   simdjson::dom::parser parser;
   simdjson::dom::element root;
-  if (parser.parse(doc_text.data(), doc_text.size()).get(root) != simdjson::SUCCESS) {
+  // An empty view may have a null data(), which simdjson would memcpy from.
+  if (doc_text.empty() ||
+      parser.parse(doc_text.data(), doc_text.size()).get(root) != simdjson::SUCCESS) {
     if (parser.parse(kFallbackDocument.data(), kFallbackDocument.size()).get(root) !=
         simdjson::SUCCESS) {
       __builtin_trap();  // the fallback document is valid JSON

@@ -15,7 +15,7 @@ struct Outcome {
   std::string err;
 };
 
-Outcome Run(const std::string& pattern, const std::string& event, bool explain = false) {
+Outcome RunTest(const std::string& pattern, const std::string& event, bool explain = false) {
   std::ostringstream out;
   std::ostringstream err;
   int code = RunPatternTest(pattern, event, explain, out, err);
@@ -23,21 +23,21 @@ Outcome Run(const std::string& pattern, const std::string& event, bool explain =
 }
 
 TEST(PatternCommand, MatchExitsZero) {
-  auto r = Run(R"({"data":{"op":["INSERT"]}})", R"({"data":{"op":"INSERT"}})");
+  auto r = RunTest(R"({"data":{"op":["INSERT"]}})", R"({"data":{"op":"INSERT"}})");
   EXPECT_EQ(r.code, kExitOk);
   EXPECT_EQ(r.out, "match\n");
   EXPECT_EQ(r.err, "");
 }
 
 TEST(PatternCommand, NoMatchExitsOneAndExplains) {
-  auto r = Run(R"({"data":{"op":["INSERT"],"n":[{"numeric":[">",5]}]}})",
-               R"({"data":{"op":"INSERT","n":3}})", true);
+  auto r = RunTest(R"({"data":{"op":["INSERT"],"n":[{"numeric":[">",5]}]}})",
+                   R"({"data":{"op":"INSERT","n":3}})", true);
   EXPECT_EQ(r.code, kExitFailure);
   EXPECT_EQ(r.out, "no match\n  $.data.n: value 3 match none of [{\"numeric\":[\">\",5]}]\n");
 }
 
 TEST(PatternCommand, InvalidPatternExitsTwoWithPath) {
-  auto r = Run(R"({"data":{"price":[{"numeric":["<","x"]}]}})", "{}");
+  auto r = RunTest(R"({"data":{"price":[{"numeric":["<","x"]}]}})", "{}");
   EXPECT_EQ(r.code, kExitBadInput);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,
@@ -46,7 +46,7 @@ TEST(PatternCommand, InvalidPatternExitsTwoWithPath) {
 }
 
 TEST(PatternCommand, InvalidEventExitsTwo) {
-  auto r = Run(R"({"a":[1]})", R"({"a":1,)");
+  auto r = RunTest(R"({"a":[1]})", R"({"a":1,)");
   EXPECT_EQ(r.code, kExitBadInput);
   EXPECT_NE(r.err.find("invalid event"), std::string::npos);
 }

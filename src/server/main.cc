@@ -6,6 +6,7 @@
 #include "cli/command.h"
 #include "cli/jsonpath_command.h"
 #include "cli/pattern_command.h"
+#include "cli/run_command.h"
 #include "cli/send_command.h"
 #include "cli/transform_command.h"
 #include "common/version.h"
@@ -15,10 +16,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("inflow ") + inflow::Version());
   app.require_subcommand(1);
   int exit_code = inflow::cli::kExitOk;
-  (void)exit_code;  // each Add*Command below stores its result here
   inflow::cli::AddCaptureCommand(app, &exit_code);
   inflow::cli::AddJsonpathCommand(app, &exit_code);
   inflow::cli::AddPatternCommand(app, &exit_code);
+  inflow::cli::AddRunCommand(app, &exit_code);
   inflow::cli::AddSendCommand(app, &exit_code);
   inflow::cli::AddTransformCommand(app, &exit_code);
 

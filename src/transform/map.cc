@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "transform/config_util.h"
+#include "common/config_json.h"
 
 namespace inflow::transform {
 

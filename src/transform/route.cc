@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "transform/config_util.h"
+#include "common/config_json.h"
 
 namespace inflow::transform {
 

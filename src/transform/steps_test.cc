@@ -116,3 +116,50 @@ TEST(Route, ReportsEveryConfigErrorWithItsPath) {
 
 }  // namespace
 }  // namespace inflow::transform
+
+namespace inflow::transform {
+namespace {
+
+TEST(BuildSteps, BuildsEveryVerbInOrder) {
+  auto steps = BuildSteps(json::parse(R"([
+    {"split": {"path": "$.items"}},
+    {"map": {"parameters": {"v": "$.v"}, "template": "{\"value\": ${v}}"}},
+    {"lua": {"code": "function transform(e) return e end", "timeout_ms": 20}},
+    {"route": {"rules": [{"pattern": {"value": [2]}, "topics": ["two"]}]}}
+  ])"),
+                          "transform");
+  ASSERT_TRUE(steps) << steps.error().ToString();
+  ASSERT_EQ(steps->size(), 4u);
+  std::vector<Event> events = Events({R"({"items":[{"v":1},{"v":2}]})"});
+  for (auto& step : *steps) {
+    auto r = step->Apply(std::move(events));
+    ASSERT_TRUE(r) << r.error().ToString();
+    events = std::move(*r);
+  }
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].json, R"({"value":1})");
+  EXPECT_FALSE(events[0].topic);
+  EXPECT_EQ(events[1].topic, "two");
+  EXPECT_EQ(events[1].id, "e0#1");
+}
+
+TEST(BuildSteps, ReportsAllErrorsWithPaths) {
+  auto steps = BuildSteps(json::parse(R"([
+    {"split": {}},
+    {"lua": {"code": "nope(", "timeout_ms": 0}},
+    {"explode": {}},
+    {"map": {"template": "x"}, "split": {"path": "$"}}
+  ])"),
+                          "transform");
+  ASSERT_FALSE(steps);
+  const std::string& m = steps.error().message();
+  EXPECT_NE(m.find("transform[0].split.path: is required"), std::string::npos) << m;
+  EXPECT_NE(m.find("transform[1].lua.timeout_ms: must be between"), std::string::npos) << m;
+  EXPECT_NE(m.find("transform[2]: unknown step 'explode'"), std::string::npos) << m;
+  EXPECT_NE(m.find("transform[3]: must be an object with exactly one"), std::string::npos) << m;
+  EXPECT_TRUE(BuildSteps(json(), "transform"));
+  EXPECT_FALSE(BuildSteps(json::parse("{}"), "transform"));
+}
+
+}  // namespace
+}  // namespace inflow::transform

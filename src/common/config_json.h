@@ -1,8 +1,9 @@
-// Shared validation for transform step configurations (nlohmann::json in, field paths out).
+// Validation helpers for configuration sections held as nlohmann::json: each reports problems
+// into a ConfigErrors with the field path, so one pass finds every error.
 //
 // Thread safety: pure functions.
-#ifndef INFLOW_TRANSFORM_CONFIG_UTIL_H_
-#define INFLOW_TRANSFORM_CONFIG_UTIL_H_
+#ifndef INFLOW_COMMON_CONFIG_JSON_H_
+#define INFLOW_COMMON_CONFIG_JSON_H_
 
 #include <initializer_list>
 #include <nlohmann/json.hpp>
@@ -10,8 +11,9 @@
 #include <string_view>
 
 #include "common/config_errors.h"
+#include "common/result.h"
 
-namespace inflow::transform {
+namespace inflow {
 
 // Checks that `config` is an object whose keys are all in `allowed`; reports each unknown key.
 // Returns false when `config` is not an object at all.
@@ -26,6 +28,12 @@ std::string StringMember(const nlohmann::json& config, std::string_view key, std
 int64_t IntMember(const nlohmann::json& config, std::string_view key, std::string_view where,
                   int64_t lo, int64_t hi, int64_t fallback, ConfigErrors* errors);
 
-}  // namespace inflow::transform
+// Reads a configuration document: JSON, or YAML converted to the same JSON tree (plain YAML
+// scalars are typed by the YAML 1.2 core schema — 42 a number, true a boolean, ~ null — and
+// quoted scalars stay strings). JSON is tried first: it is also YAML, but YAML would type some
+// of its scalars differently. Errors name `what` ("task", "sink").
+Result<nlohmann::json> ParseConfigDocument(std::string_view text, std::string_view what);
 
-#endif  // INFLOW_TRANSFORM_CONFIG_UTIL_H_
+}  // namespace inflow
+
+#endif  // INFLOW_COMMON_CONFIG_JSON_H_

@@ -400,8 +400,9 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
           }));
       for (auto& e : chunk)
         AppendBatchEntry(job->messages[e.index].body, e.properties, 0, &op->body);
+      // The broker appends the outer properties to every inner message, so they carry only
+      // WAIT: an outer UNIQ_KEY would override each message's own id for consumers.
       AppendProperty("WAIT", "true", &op->properties);
-      AppendProperty("UNIQ_KEY", uniq_keys_.Next(), &op->properties);
     }
     return op;
   }

@@ -22,7 +22,9 @@ bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
 bool LooksLikeAuthFailure(std::string_view remark) {
   return ContainsNoCase(remark, "authentication") || ContainsNoCase(remark, "signature") ||
          ContainsNoCase(remark, "accesskey") || ContainsNoCase(remark, "access key") ||
-         ContainsNoCase(remark, "user not exist") || ContainsNoCase(remark, "username");
+         ContainsNoCase(remark, "user not exist") || ContainsNoCase(remark, "username") ||
+         // ACL 2.0: "User:nobody is not found."
+         (ContainsNoCase(remark, "user") && ContainsNoCase(remark, "not found"));
 }
 
 bool LooksLikeSizeLimit(std::string_view remark) {

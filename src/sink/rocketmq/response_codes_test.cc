@@ -41,6 +41,8 @@ TEST(ResponseCodes, MapsToInflowErrorCodes) {
             ErrorCode::kResourceExhausted);
   EXPECT_EQ(ResponseError(13, "illegal tag", "b:1").code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(ResponseError(16, "check signature failed", "b:1").code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(ResponseError(16, "User:nobody is not found.", "b:1").code(),
+            ErrorCode::kUnauthenticated);
   EXPECT_EQ(ResponseError(16, "topic T not allowed to pub", "b:1").code(),
             ErrorCode::kPermissionDenied);
   EXPECT_FALSE(IsRetryableResponse(1, "AuthenticationException: check signature failed"));

@@ -95,9 +95,10 @@ TEST(RocketmqProducerFault, BrokerStopGivesRetryableErrorsThenSendsRecover) {
   };
 
   ASSERT_TRUE(wait_for(true, Clock::now(), seconds(30))) << "no send succeeded before the fault";
+  // The broker goes down while broker-stop runs, so failures may start before it returns.
+  auto down_at = Clock::now();
   auto stopped = inflow::testing::RunCommand({script, "broker-stop", "--dir", dir});
   ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
-  auto down_at = Clock::now();
   EXPECT_TRUE(wait_for(false, down_at, seconds(20))) << "sends kept succeeding without a broker";
   std::this_thread::sleep_for(seconds(4));  // several timeouts' worth of failing sends
 

@@ -130,11 +130,12 @@ class TaskTest : public ::testing::Test {
     task_->Start();
   }
 
-  // Waits until the group's committed offset reaches `offset` (or a state other than RUNNING).
-  bool WaitCommitted(uint64_t offset, milliseconds timeout = milliseconds(10'000)) {
+  // Waits until the task has committed everything in the log (record ids, and so offsets,
+  // start at 1: the committed offset is the id of the next record needed).
+  bool WaitAllCommitted(milliseconds timeout = milliseconds(10'000)) {
     auto end = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < end) {
-      if (task_->metrics().committed_offset >= offset) return true;
+      if (task_->metrics().committed_offset >= log_->EndOffset().value()) return true;
       std::this_thread::sleep_for(milliseconds(5));
     }
     return false;
@@ -162,20 +163,20 @@ TEST_F(TaskTest, DeliversMatchingEventsRenderedAndCommits) {
   doc["filter"] = nlohmann::json::parse(
       R"({"data": {"schema": {"tableName": ["orders"]}, "afterImage": {"status": ["paid"]}}})");
   StartTask(doc, &sender);
-  ASSERT_TRUE(WaitCommitted(4));
+  ASSERT_TRUE(WaitAllCommitted());
   EXPECT_EQ(task_->state(), TaskState::kRunning);
   auto out = sender.delivered();
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].topic, "out");
   EXPECT_EQ(out[0].body, R"({"id":1,"status":"paid"})");
   EXPECT_EQ(out[0].keys, std::vector<std::string>{"1"});
-  EXPECT_EQ(FakeSender::EventId(out[0]), "0123456789abcdef0123456789abcdef-0");
+  EXPECT_EQ(FakeSender::EventId(out[0]), "0123456789abcdef0123456789abcdef-1");
   EXPECT_EQ(out[1].body, R"({"id":4,"status":"paid"})");
   EXPECT_EQ(task_->metrics().events_read, 4u);
   EXPECT_EQ(task_->metrics().events_filtered, 2u);
   EXPECT_EQ(task_->metrics().messages_delivered, 2u);
   task_->Stop();
-  EXPECT_EQ(groups_->Get("g1")->committed, Offset(4));
+  EXPECT_EQ(groups_->Get("g1")->committed, Offset(5));  // ids 1..4 done
 }
 
 TEST_F(TaskTest, RetriesTransientFailuresOfThatMessageOnly) {
@@ -187,7 +188,7 @@ TEST_F(TaskTest, RetriesTransientFailuresOfThatMessageOnly) {
     return Ok();
   });
   StartTask(BaseConfig(), &sender);
-  ASSERT_TRUE(WaitCommitted(2));
+  ASSERT_TRUE(WaitAllCommitted());
   EXPECT_EQ(sender.delivered().size(), 2u);
   EXPECT_EQ(task_->metrics().retries, 2u);
   EXPECT_EQ(task_->metrics().delivery_failures, 2u);
@@ -207,7 +208,7 @@ TEST_F(TaskTest, PoisonEventGoesToTheDeadLetterFileUnderAll) {
   nlohmann::json doc = BaseConfig();
   doc["properties"]["dead_letter"] = {{"file", dlq_path}};
   StartTask(doc, &sender, dlq->get());
-  ASSERT_TRUE(WaitCommitted(3));
+  ASSERT_TRUE(WaitAllCommitted());
   EXPECT_EQ(sender.delivered().size(), 2u);
   EXPECT_EQ(task_->metrics().dead_lettered, 1u);
   EXPECT_EQ(task_->metrics().retries, 0u);  // deterministic: no retries
@@ -222,7 +223,7 @@ TEST_F(TaskTest, PoisonEventGoesToTheDeadLetterFileUnderAll) {
   EXPECT_EQ(j["properties"]["inflow_task"], "t1");
   EXPECT_EQ(j["properties"]["inflow_error_code"], "resource_exhausted");
   EXPECT_EQ(j["properties"]["inflow_attempts"], "1");
-  EXPECT_EQ(j["properties"]["inflow_event_id"], "0123456789abcdef0123456789abcdef-1");
+  EXPECT_EQ(j["properties"]["inflow_event_id"], "0123456789abcdef0123456789abcdef-2");
   EXPECT_FALSE(std::getline(in, line));
 }
 
@@ -233,7 +234,7 @@ TEST_F(TaskTest, WithoutDeadLetterQueueAllDropsAndCounts) {
     return Ok();
   });
   StartTask(BaseConfig(), &sender);
-  ASSERT_TRUE(WaitCommitted(2));
+  ASSERT_TRUE(WaitAllCommitted());
   EXPECT_EQ(task_->metrics().dropped, 1u);
 }
 
@@ -254,8 +255,8 @@ TEST_F(TaskTest, NoneBlocksInRunningFailedAndSkipsNothing) {
   EXPECT_NE(task_->reason().find("fault_tolerance is NONE"), std::string::npos);
   std::this_thread::sleep_for(milliseconds(100));
   task_->Stop();
-  // Offset 1 (the poison event) is never committed past.
-  EXPECT_EQ(groups_->Get("g1")->committed, Offset(1));
+  // Record 2 (the poison event) is never committed past.
+  EXPECT_EQ(groups_->Get("g1")->committed, Offset(2));
   EXPECT_EQ(task_->metrics().retries, 3u);
 }
 
@@ -272,7 +273,7 @@ TEST_F(TaskTest, OrderlyHoldsBackOnlyTheFailingKey) {
   nlohmann::json doc = BaseConfig();
   doc["sink"]["delivery_order"] = "orderly";
   StartTask(doc, &sender);
-  ASSERT_TRUE(WaitCommitted(5));
+  ASSERT_TRUE(WaitAllCommitted());
   std::vector<std::string> order;
   for (const auto& m : sender.delivered()) {
     auto j = nlohmann::json::parse(m.body);
@@ -290,7 +291,7 @@ TEST_F(TaskTest, TransformErrorsAreIsolatedPerEvent) {
   doc["transform"] = nlohmann::json::parse(R"([{"lua": {"code":
       "function transform(events) for _, e in ipairs(events) do if e.data.afterImage.status == 'boom' then error('no') end end return events end"}}])");
   StartTask(doc, &sender);
-  ASSERT_TRUE(WaitCommitted(3));
+  ASSERT_TRUE(WaitAllCommitted());
   EXPECT_EQ(sender.delivered().size(), 2u);
   EXPECT_EQ(task_->metrics().dropped, 1u);
   EXPECT_EQ(task_->metrics().events_transformed, 2u);
@@ -304,11 +305,11 @@ TEST_F(TaskTest, CountTriggeredAndIntervalTriggeredBatches) {
   ASSERT_TRUE(WaitState(TaskState::kRunning));
   auto t0 = std::chrono::steady_clock::now();
   Append({{"orders", 1, "a"}, {"orders", 2, "b"}, {"orders", 3, "c"}});
-  ASSERT_TRUE(WaitCommitted(3));
+  ASSERT_TRUE(WaitAllCommitted());
   EXPECT_LT(std::chrono::steady_clock::now() - t0, milliseconds(900));  // by count, not time
   Append({{"orders", 4, "d"}});
   t0 = std::chrono::steady_clock::now();
-  ASSERT_TRUE(WaitCommitted(4));
+  ASSERT_TRUE(WaitAllCommitted());
   EXPECT_GE(std::chrono::steady_clock::now() - t0, milliseconds(800));  // waited for interval
   auto sizes = task_->metrics().batch_size.Read();
   EXPECT_EQ(sizes.count, 2u);
@@ -327,12 +328,12 @@ TEST_F(TaskTest, RestartResumesFromTheCommittedOffset) {
   Append({{"orders", 1, "a"}, {"orders", 2, "b"}});
   FakeSender sender([](const sink::Message&, int) { return Ok(); });
   StartTask(BaseConfig(), &sender);
-  ASSERT_TRUE(WaitCommitted(2));
+  ASSERT_TRUE(WaitAllCommitted());
   task_->Stop();
   Append({{"orders", 3, "c"}});
   FakeSender second([](const sink::Message&, int) { return Ok(); });
   StartTask(BaseConfig(), &second);
-  ASSERT_TRUE(WaitCommitted(3));
+  ASSERT_TRUE(WaitAllCommitted());
   ASSERT_EQ(second.delivered().size(), 1u);
   EXPECT_EQ(second.delivered()[0].body, R"({"id":3,"status":"c"})");
 }

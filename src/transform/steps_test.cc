@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "transform/map.h"
+#include "transform/steps.h"
 #include "transform/route.h"
 #include "transform/split.h"
 #include "transform/test_util.h"

@@ -5,8 +5,10 @@
 #ifndef INFLOW_COMMON_ASIO_H_
 #define INFLOW_COMMON_ASIO_H_
 
-#include <boost/asio.hpp>
+// clang-format off
 #include <utility>  // must precede Asio, see above
+#include <boost/asio.hpp>
+// clang-format on
 
 namespace asio = boost::asio;
 

@@ -1,11 +1,8 @@
 #include "cli/transform_command.h"
 
 #include <simdjson.h>
-#include <yaml-cpp/yaml.h>
 
-#include <cerrno>
 #include <cstdint>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,79 +10,10 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "common/config_json.h"
 #include "sink/render.h"
 
 namespace inflow::cli {
-namespace {
-
-// A plain (unquoted) YAML scalar typed by the YAML 1.2 core schema; quoted scalars stay strings.
-nlohmann::json PlainScalar(const std::string& s) {
-  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  // Numbers: only sign, digits, '.', and an exponent (no inf/nan/hex), read in full.
-  bool has_digit = false, integral = true;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= '0' && c <= '9') {
-      has_digit = true;
-    } else if (c == '.' || c == 'e' || c == 'E') {
-      integral = false;
-    } else if (!(c == '+' || c == '-')) {
-      return s;
-    }
-  }
-  if (!has_digit) return s;
-  errno = 0;
-  char* end = nullptr;
-  if (integral) {
-    long long v = std::strtoll(s.c_str(), &end, 10);
-    if (errno == 0 && end == s.c_str() + s.size()) return v;
-    return s;
-  }
-  double d = std::strtod(s.c_str(), &end);
-  if (errno == 0 && end == s.c_str() + s.size()) return d;
-  return s;
-}
-
-// REQUIRES: called inside a try block (yaml-cpp reports errors by exceptions).
-nlohmann::json YamlToJson(const YAML::Node& node, int depth) {
-  if (depth > 64) throw YAML::Exception(node.Mark(), "nested deeper than 64 levels");
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar:
-      if (node.Tag() == "!") return node.Scalar();  // quoted: always a string
-      return PlainScalar(node.Scalar());
-    case YAML::NodeType::Sequence: {
-      nlohmann::json array = nlohmann::json::array();
-      for (const auto& item : node) array.push_back(YamlToJson(item, depth + 1));
-      return array;
-    }
-    case YAML::NodeType::Map: {
-      nlohmann::json object = nlohmann::json::object();
-      for (const auto& item : node) {
-        object[item.first.as<std::string>()] = YamlToJson(item.second, depth + 1);
-      }
-      return object;
-    }
-    default:
-      return nullptr;
-  }
-}
-
-// The sink section as JSON; YAML is accepted too (JSON is tried first: it is also YAML, but
-// YAML would type its scalars differently).
-Result<nlohmann::json> ParseSinkDocument(const std::string& text) {
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_discarded()) return doc;
-  try {
-    return YamlToJson(YAML::Load(text), 0);
-  } catch (const YAML::Exception& e) {
-    return Fail(
-        InvalidArgument(std::string("sink: neither valid JSON nor valid YAML: ") + e.what()));
-  }
-}
-
-}  // namespace
 
 std::string MessageJsonLine(const sink::Message& message) {
   nlohmann::ordered_json line = nlohmann::ordered_json::object();
@@ -114,7 +42,7 @@ int RunTransformTest(const std::string& sink_arg, const std::string& event_arg, 
     err << "sink: " << sink_text.error().message() << "\n";
     return kExitBadInput;
   }
-  auto sink_doc = ParseSinkDocument(*sink_text);
+  auto sink_doc = ParseConfigDocument(*sink_text, "sink");
   if (!sink_doc) {
     err << sink_doc.error().message() << "\n";
     return kExitBadInput;

@@ -5,6 +5,8 @@
 #include <initializer_list>
 #include <utility>
 
+#include "common/config_errors.h"
+
 namespace inflow::sink {
 namespace {
 
@@ -58,24 +60,7 @@ constexpr std::array<std::string_view, 3> kReservedPrefixes = {"TIMER_", "__RMQ.
                                                                "inflow_"};
 constexpr std::string_view kEventIdProperty = "inflow_event_id";
 
-class Errors {
- public:
-  void Add(std::string path, std::string_view reason) {
-    list_.push_back(std::move(path) + ": " + std::string(reason));
-  }
-  bool empty() const { return list_.empty(); }
-  Error ToError() const {
-    std::string message;
-    for (const auto& e : list_) {
-      if (!message.empty()) message += "; ";
-      message += e;
-    }
-    return InvalidArgument(std::move(message));
-  }
-
- private:
-  std::vector<std::string> list_;
-};
+using Errors = ConfigErrors;
 
 std::string FormList(std::initializer_list<FieldForm> forms) {
   std::string s;

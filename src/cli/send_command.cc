@@ -288,7 +288,9 @@ void AddSendCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--topic", flags->topic, "topic (an envelope's \"topic\" overrides it)");
   cmd->add_option("--tag", flags->tag, "tag of every message");
   cmd->add_option("--keys", flags->keys, "space-separated keys of every message");
-  cmd->add_option("--property", flags->properties, "user property NAME=VALUE (repeatable)");
+  // One value per occurrence: a vector option would otherwise swallow the positional FILE / -.
+  cmd->add_option("--property", flags->properties, "user property NAME=VALUE (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--access-key", flags->access_key, "ACL access key");
   cmd->add_option("--secret-key", flags->secret_key, "ACL secret key");
   cmd->add_option("--format", flags->format, "raw: the line is the body; envelope: JSON")

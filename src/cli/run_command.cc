@@ -186,6 +186,7 @@ int Run(const RunFlags& flags) {
   deps.dead_letter = dlq.get();
   deps.client_id = flags.client_id.empty() ? "inflow-run-" + config.name : flags.client_id;
   std::string task_name = config.name;
+  std::string tracking_name = ts.name;  // `ts` refers into `config`, which the task takes
   auto task = pipeline::Task::Create(std::move(config), deps);
   if (!task) {
     std::fprintf(stderr, "inflow run: %s\n", task.error().ToString().c_str());
@@ -199,7 +200,7 @@ int Run(const RunFlags& flags) {
   sigaddset(&signals, SIGTERM);
   (*task)->Start();
   std::fprintf(stderr, "inflow run: task %s started (tracking %s, id %s)\n", task_name.c_str(),
-               ts.name.c_str(), tracking_id->c_str());
+               tracking_name.c_str(), tracking_id->c_str());
   bool tty = ::isatty(STDERR_FILENO) != 0;
   int rc = kExitOk;
   for (;;) {

@@ -7,8 +7,13 @@
 namespace inflow {
 
 void AppendJsonString(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
+  AppendJsonEscaped(out, s);
+  out->push_back('"');
+}
+
+void AppendJsonEscaped(std::string* out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
   size_t run = 0;  // start of the current run of bytes that need no escaping
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -44,7 +49,6 @@ void AppendJsonString(std::string* out, std::string_view s) {
     }
   }
   out->append(s.data() + run, s.size() - run);
-  out->push_back('"');
 }
 
 bool IsValidUtf8(std::string_view s) {

@@ -9,6 +9,10 @@
 
 namespace inflow {
 
+// Appends `s` escaped for the inside of a JSON string literal (no quotes): control characters,
+// '"' and '\\' are escaped; bytes >= 0x80 are copied. REQUIRES: `s` is valid UTF-8.
+void AppendJsonEscaped(std::string* out, std::string_view s);
+
 // Appends `s` as a quoted JSON string. Control characters, '"' and '\\' are escaped; bytes
 // >= 0x80 are copied as they are. REQUIRES: `s` is valid UTF-8 (see IsValidUtf8).
 void AppendJsonString(std::string* out, std::string_view s);

@@ -16,48 +16,9 @@ size_t SkipBlanks(std::string_view s, size_t i) {
   return i;
 }
 
-// Appends `s` escaped for the inside of a JSON string literal (no surrounding quotes).
-void AppendEscaped(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xF]);
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-}
-
 void AppendMaybeEscaped(std::string_view s, bool escape, std::string* out) {
   if (escape) {
-    AppendEscaped(s, out);
+    AppendJsonEscaped(out, s);
   } else {
     out->append(s);
   }
@@ -352,7 +313,7 @@ void Template::AppendEmbed(const Segment& seg, simdjson::dom::element event,
     members.push_back('"');
     members.append(kEmbedObjectKey);
     members.append("\":\"");
-    AppendEscaped(value, &members);
+    AppendJsonEscaped(&members, value);
     members.push_back('"');
   };
   if (!var.path) {

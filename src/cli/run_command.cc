@@ -47,18 +47,17 @@ Result<std::string> TrackingId(const std::filesystem::path& dir) {
 void PrintStatus(const pipeline::Task& task, const changelog::TrackingStatus& tracking,
                  bool final_line) {
   const auto& m = task.metrics();
-  std::fprintf(stderr,
-               "\r%s  read=%llu delivered=%llu filtered=%llu failed=%llu dlq=%llu lag=%lld "
-               "captured=%llu%s",
-               pipeline::TaskStateName(task.state()),
-               static_cast<unsigned long long>(m.events_read.load()),
-               static_cast<unsigned long long>(m.messages_delivered.load()),
-               static_cast<unsigned long long>(m.events_filtered.load()),
-               static_cast<unsigned long long>(m.delivery_failures.load()),
-               static_cast<unsigned long long>(m.dead_lettered.load()),
-               static_cast<long long>(m.lag_records.load()),
-               static_cast<unsigned long long>(tracking.records_captured),
-               final_line ? "\n" : "\x1b[K");
+  std::fprintf(
+      stderr,
+      "\r%s  read=%llu delivered=%llu filtered=%llu failed=%llu dlq=%llu lag=%lld "
+      "captured=%llu%s",
+      pipeline::TaskStateName(task.state()), static_cast<unsigned long long>(m.events_read.load()),
+      static_cast<unsigned long long>(m.messages_delivered.load()),
+      static_cast<unsigned long long>(m.events_filtered.load()),
+      static_cast<unsigned long long>(m.delivery_failures.load()),
+      static_cast<unsigned long long>(m.dead_lettered.load()),
+      static_cast<long long>(m.lag_records.load()),
+      static_cast<unsigned long long>(tracking.records_captured), final_line ? "\n" : "\x1b[K");
   std::fflush(stderr);
 }
 
@@ -106,8 +105,8 @@ int Run(const RunFlags& flags) {
   }
   changelog::TrackingOptions topts;
   topts.log.retention_age_ms = int64_t{ts.retention_hours} * 3'600'000;
-  auto instance = changelog::TrackingInstance::Open(changelog::PosixFileSystem(), dir.string(),
-                                                    topts);
+  auto instance =
+      changelog::TrackingInstance::Open(changelog::PosixFileSystem(), dir.string(), topts);
   if (!instance) {
     std::fprintf(stderr, "inflow run: tracking instance %s: %s\n", ts.name.c_str(),
                  instance.error().ToString().c_str());
@@ -127,7 +126,8 @@ int Run(const RunFlags& flags) {
                  source.error().ToString().c_str());
     return kExitFailure;
   }
-  for (const auto& w : (*source)->warnings()) std::fprintf(stderr, "capture warning: %s\n", w.c_str());
+  for (const auto& w : (*source)->warnings())
+    std::fprintf(stderr, "capture warning: %s\n", w.c_str());
   changelog::TrackingInfo info{ts.name, *tracking_id, (*source)->database_type(),
                                (*source)->server_version()};
   if (auto st = (*instance)->Start(std::move(*source)); !st) {
@@ -138,8 +138,7 @@ int Run(const RunFlags& flags) {
   auto& groups = (*instance)->groups();
   if (auto st = groups.Create(config.source.group, config.source.account, config.source.password);
       !st && st.error().code() != ErrorCode::kAlreadyExists) {
-    std::fprintf(stderr, "inflow run: source.consumer_group: %s\n",
-                 st.error().message().c_str());
+    std::fprintf(stderr, "inflow run: source.consumer_group: %s\n", st.error().message().c_str());
     return kExitBadInput;
   }
 
@@ -237,8 +236,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* cmd = app.add_subcommand(
       "run", "Run a task file's tracking instance and task in the foreground (Ctrl-C stops)");
-  cmd->add_option("task", flags->task_file, "task file (YAML or JSON), or - for stdin")
-      ->required();
+  cmd->add_option("task", flags->task_file, "task file (YAML or JSON), or - for stdin")->required();
   cmd->add_option("--data", flags->data_dir, "data directory (change logs, consumer groups)");
   cmd->add_option("--client-id", flags->client_id,
                   "consumer-group client id (default: inflow-run-<task name>)");

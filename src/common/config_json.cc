@@ -121,8 +121,8 @@ Result<nlohmann::json> ParseConfigDocument(std::string_view text, std::string_vi
   try {
     return YamlToJson(YAML::Load(std::string(text)), 0);
   } catch (const YAML::Exception& e) {
-    return Fail(InvalidArgument(std::string(what) + ": neither valid JSON nor valid YAML: " +
-                                e.what()));
+    return Fail(
+        InvalidArgument(std::string(what) + ": neither valid JSON nor valid YAML: " + e.what()));
   }
 }
 

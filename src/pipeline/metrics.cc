@@ -65,8 +65,8 @@ void Counter(std::string* out, std::string_view name, std::string_view help,
   *out += '{' + label + "} " + std::to_string(value) + '\n';
 }
 
-void Histo(std::string* out, std::string_view name, std::string_view help,
-           const std::string& label, const Histogram& h) {
+void Histo(std::string* out, std::string_view name, std::string_view help, const std::string& label,
+           const Histogram& h) {
   Histogram::Snapshot s = h.Read();
   *out += "# HELP " + std::string(name) + ' ' + std::string(help) + '\n';
   *out += "# TYPE " + std::string(name) + " histogram\n";
@@ -94,8 +94,8 @@ void TaskMetrics::AppendPrometheus(std::string_view task, std::string_view state
           events_read);
   Counter(out, "inflow_task_events_filtered_total", "Events dropped by the filter pattern.", l,
           events_filtered);
-  Counter(out, "inflow_task_events_transformed_total", "Events produced by the transform steps.",
-          l, events_transformed);
+  Counter(out, "inflow_task_events_transformed_total", "Events produced by the transform steps.", l,
+          events_transformed);
   Counter(out, "inflow_task_messages_delivered_total", "Messages acknowledged by the broker.", l,
           messages_delivered);
   Counter(out, "inflow_task_delivery_failures_total", "Failed send attempts.", l,
@@ -119,8 +119,9 @@ void TaskMetrics::AppendPrometheus(std::string_view task, std::string_view state
         transform_ms);
   Histo(out, "inflow_task_sink_duration_ms", "Send to acknowledgement per message, milliseconds.",
         l, sink_ms);
-  *out += "# HELP inflow_task_state The task's state (1 for the current one).\n"
-          "# TYPE inflow_task_state gauge\n";
+  *out +=
+      "# HELP inflow_task_state The task's state (1 for the current one).\n"
+      "# TYPE inflow_task_state gauge\n";
   *out += "inflow_task_state{" + l + ",state=\"" + std::string(state) + "\"} 1\n";
 }
 

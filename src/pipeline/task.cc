@@ -20,12 +20,18 @@ namespace inflow::pipeline {
 
 const char* TaskStateName(TaskState state) {
   switch (state) {
-    case TaskState::kReady: return "READY";
-    case TaskState::kStarting: return "STARTING";
-    case TaskState::kRunning: return "RUNNING";
-    case TaskState::kPaused: return "PAUSED";
-    case TaskState::kStartingFailed: return "STARTING_FAILED";
-    case TaskState::kRunningFailed: return "RUNNING_FAILED";
+    case TaskState::kReady:
+      return "READY";
+    case TaskState::kStarting:
+      return "STARTING";
+    case TaskState::kRunning:
+      return "RUNNING";
+    case TaskState::kPaused:
+      return "PAUSED";
+    case TaskState::kStartingFailed:
+      return "STARTING_FAILED";
+    case TaskState::kRunningFailed:
+      return "RUNNING_FAILED";
   }
   return "UNKNOWN";
 }
@@ -186,8 +192,8 @@ struct Task::Impl {
       metrics.dropped++;
       return true;
     }
-    DeadLetter letter{config.name,  topic,    event_id,        origin ? origin->json : "",
-                      error,        attempts, first_failure_ms};
+    DeadLetter letter{config.name, topic,    event_id,        origin ? origin->json : "",
+                      error,       attempts, first_failure_ms};
     if (auto st = deps.dead_letter->Write(letter); !st) {
       Block("cannot write event " + event_id + " to the dead-letter queue: " +
             st.error().ToString() + " (original failure: " + error.ToString() + ")");
@@ -223,14 +229,13 @@ struct Task::Impl {
       messages.push_back(item.message);
     }
     in_flight += ids.size();
-    deps.sender->Send(std::move(messages),
-                      [inbox = inbox, ids](std::vector<SendResult> results) {
-                        {
-                          std::lock_guard<std::mutex> lock(inbox->mu);
-                          inbox->completions.emplace_back(ids, std::move(results));
-                        }
-                        inbox->cv.notify_all();
-                      });
+    deps.sender->Send(std::move(messages), [inbox = inbox, ids](std::vector<SendResult> results) {
+      {
+        std::lock_guard<std::mutex> lock(inbox->mu);
+        inbox->completions.emplace_back(ids, std::move(results));
+      }
+      inbox->cv.notify_all();
+    });
   }
 
   void Finish(uint64_t id) {
@@ -258,11 +263,11 @@ struct Task::Impl {
     item.in_flight = false;
     in_flight--;
     auto now = SteadyClock::now();
-    metrics.sink_ms.Observe(
-        std::chrono::duration<double, std::milli>(now - item.sent_at).count());
+    metrics.sink_ms.Observe(std::chrono::duration<double, std::milli>(now - item.sent_at).count());
     if (result) {
       metrics.messages_delivered++;
-      if (item.origin) metrics.end_to_end_ms.Observe(static_cast<double>(NowMs() - item.origin->source_ms));
+      if (item.origin)
+        metrics.end_to_end_ms.Observe(static_cast<double>(NowMs() - item.origin->source_ms));
       Finish(id);
       return;
     }
@@ -468,9 +473,9 @@ struct Task::Impl {
 
   void Run() {
     SetState(TaskState::kStarting);
-    auto attached = deps.groups->Attach(config.source.group, config.source.account,
-                                        config.source.password, deps.client_id,
-                                        config.source.start);
+    auto attached =
+        deps.groups->Attach(config.source.group, config.source.account, config.source.password,
+                            deps.client_id, config.source.start);
     if (!attached) {
       SetState(TaskState::kStartingFailed,
                "consumer group " + config.source.group + ": " + attached.error().ToString());
@@ -551,8 +556,9 @@ Result<std::unique_ptr<Task>> Task::Create(TaskConfig config, TaskDeps deps) {
   auto impl = std::make_unique<Impl>();
   INFLOW_TRY(impl->filter, pattern::Matcher::Compile(config.filter_json));
   INFLOW_TRY(impl->steps, transform::BuildSteps(config.transform, "transform"));
-  impl->rng.seed(deps.seed != 0 ? deps.seed
-                                : static_cast<uint64_t>(SteadyClock::now().time_since_epoch().count()));
+  impl->rng.seed(deps.seed != 0
+                     ? deps.seed
+                     : static_cast<uint64_t>(SteadyClock::now().time_since_epoch().count()));
   impl->config = std::move(config);
   impl->deps = std::move(deps);
   return std::unique_ptr<Task>(new Task(std::move(impl)));

@@ -56,9 +56,10 @@ void ParseTracking(const nlohmann::json& t, TrackingForm form, TrackingSpec* spe
     errors->Add(where, "must be the id of an existing tracking instance");
     return;
   }
-  if (!CheckObject(t, where,
-                   {"name", "source", "tables", "exclude_tables", "retention_hours", "capture_from"},
-                   errors)) {
+  if (!CheckObject(
+          t, where,
+          {"name", "source", "tables", "exclude_tables", "retention_hours", "capture_from"},
+          errors)) {
     return;
   }
   spec->name = StringMember(t, "name", where, true, errors);
@@ -172,8 +173,8 @@ void ParseProperties(const nlohmann::json& doc, TaskConfig* config, ConfigErrors
   int64_t max_age_s = 86400;
   if (it != doc.end()) {
     const nlohmann::json& p = *it;
-    if (!CheckObject(p, "properties", {"retry", "max_event_age_s", "fault_tolerance", "dead_letter"},
-                     errors)) {
+    if (!CheckObject(p, "properties",
+                     {"retry", "max_event_age_s", "fault_tolerance", "dead_letter"}, errors)) {
       return;
     }
     max_age_s = IntMember(p, "max_event_age_s", "properties", 60, 86400, 86400, errors);
@@ -195,9 +196,9 @@ void ParseProperties(const nlohmann::json& doc, TaskConfig* config, ConfigErrors
               jitter = j->get<double>();
             }
           }
-          auto custom = RetryPolicy::Custom(static_cast<int>(attempts),
-                                            std::chrono::milliseconds(initial),
-                                            std::chrono::milliseconds(max), jitter);
+          auto custom =
+              RetryPolicy::Custom(static_cast<int>(attempts), std::chrono::milliseconds(initial),
+                                  std::chrono::milliseconds(max), jitter);
           if (custom) {
             config->retry = *custom;
           } else {
@@ -239,7 +240,8 @@ Result<TaskConfig> ParseTaskConfig(const nlohmann::json& doc, TrackingForm form)
   ConfigErrors errors;
   TaskConfig config;
   if (!doc.is_object()) return Fail(InvalidArgument("task: must be an object"));
-  CheckObject(doc, "", {"name", "description", "source", "filter", "transform", "sink", "properties"},
+  CheckObject(doc, "",
+              {"name", "description", "source", "filter", "transform", "sink", "properties"},
               &errors);
   config.name = StringMember(doc, "name", "", true, &errors);
   if (doc.contains("name") && doc["name"].is_string() && !IsTaskName(config.name)) {

@@ -46,8 +46,8 @@ struct SourceSpec {
   std::string password;
   std::string start_time_text = "earliest";
   changelog::StartPosition start = changelog::StartPosition::Earliest();
-  int max_events = 100;    // 1–10000
-  int interval_s = 3;      // 0–15; 0 = never wait
+  int max_events = 100;  // 1–10000
+  int interval_s = 3;    // 0–15; 0 = never wait
 };
 
 enum class FaultTolerance { kAll, kNone };
@@ -67,8 +67,8 @@ struct TaskConfig {
   std::string description;
   SourceSpec source;
   std::string filter_json = "{}";  // an event pattern; {} matches everything
-  nlohmann::json transform;       // the validated step list (null: none)
-  nlohmann::json sink_section;    // the validated sink section, as written
+  nlohmann::json transform;        // the validated step list (null: none)
+  nlohmann::json sink_section;     // the validated sink section, as written
   sink::SinkSpec sink;
   RetryPolicy retry = RetryPolicy::Backoff();
   FaultTolerance fault_tolerance = FaultTolerance::kAll;

@@ -113,10 +113,10 @@ TEST(TaskConfig, TrackingFormDependsOnTheCaller) {
 
 TEST(TaskConfig, CustomRetryAndRocketMQDeadLetter) {
   nlohmann::json doc = Doc(kTask);
-  doc["properties"]["retry"] = {{"policy", "CUSTOM"}, {"attempts", 2}, {"initial_ms", 10},
-                                {"max_ms", 100}};
-  doc["properties"]["dead_letter"] = {{"rocketmq", {{"endpoint", "127.0.0.1:9876"},
-                                                    {"topic", "dlq"}}}};
+  doc["properties"]["retry"] = {
+      {"policy", "CUSTOM"}, {"attempts", 2}, {"initial_ms", 10}, {"max_ms", 100}};
+  doc["properties"]["dead_letter"] = {
+      {"rocketmq", {{"endpoint", "127.0.0.1:9876"}, {"topic", "dlq"}}}};
   doc["properties"]["fault_tolerance"] = "NONE";
   auto config = ParseTaskConfig(doc, TrackingForm::kInline);
   ASSERT_TRUE(config) << config.error().ToString();
@@ -150,7 +150,7 @@ TEST(TaskConfig, MaskSecretsHidesPasswordsAndKeys) {
   EXPECT_EQ(masked["source"]["consumer_group"]["password"], "******");
   EXPECT_EQ(masked["source"]["tracking"]["source"], "mysql://inflow:******@127.0.0.1:3306");
   EXPECT_EQ(masked["sink"]["secret_key"], "******");
-  EXPECT_EQ(masked["sink"]["access_key"], "");  // empty: nothing to hide
+  EXPECT_EQ(masked["sink"]["access_key"], "");                          // empty: nothing to hide
   EXPECT_EQ(doc["source"]["consumer_group"]["password"], "Passw0rd!");  // the input is untouched
 }
 

@@ -112,8 +112,7 @@ class TaskTest : public ::testing::Test {
     })");
   }
 
-  void StartTask(const nlohmann::json& doc, MessageSender* sender,
-                 DeadLetterQueue* dlq = nullptr) {
+  void StartTask(const nlohmann::json& doc, MessageSender* sender, DeadLetterQueue* dlq = nullptr) {
     auto config = ParseTaskConfig(doc, TrackingForm::kReference);
     ASSERT_TRUE(config) << config.error().ToString();
     TaskDeps deps;
@@ -157,7 +156,8 @@ class TaskTest : public ::testing::Test {
 };
 
 TEST_F(TaskTest, DeliversMatchingEventsRenderedAndCommits) {
-  Append({{"orders", 1, "paid"}, {"items", 2, "paid"}, {"orders", 3, "new"}, {"orders", 4, "paid"}});
+  Append(
+      {{"orders", 1, "paid"}, {"items", 2, "paid"}, {"orders", 3, "new"}, {"orders", 4, "paid"}});
   FakeSender sender([](const sink::Message&, int) { return Ok(); });
   nlohmann::json doc = BaseConfig();
   doc["filter"] = nlohmann::json::parse(
@@ -262,7 +262,10 @@ TEST_F(TaskTest, NoneBlocksInRunningFailedAndSkipsNothing) {
 
 TEST_F(TaskTest, OrderlyHoldsBackOnlyTheFailingKey) {
   // Key 1: a, b, c; key 2: x, y. The first send of key 1 fails twice.
-  Append({{"orders", 1, "a"}, {"orders", 2, "x"}, {"orders", 1, "b"}, {"orders", 2, "y"},
+  Append({{"orders", 1, "a"},
+          {"orders", 2, "x"},
+          {"orders", 1, "b"},
+          {"orders", 2, "y"},
           {"orders", 1, "c"}});
   FakeSender sender([](const sink::Message& m, int attempt) -> SendResult {
     if (m.body.find("\"a\"") != std::string::npos && attempt <= 2) {

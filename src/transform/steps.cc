@@ -20,8 +20,8 @@ Result<std::unique_ptr<Step>> BuildLua(const nlohmann::json& c, const std::strin
   }
   LuaOptions options;
   options.code = StringMember(c, "code", where, true, &errors);
-  options.timeout = std::chrono::milliseconds(
-      IntMember(c, "timeout_ms", where, 1, 60'000, 50, &errors));
+  options.timeout =
+      std::chrono::milliseconds(IntMember(c, "timeout_ms", where, 1, 60'000, 50, &errors));
   options.memory_limit_bytes =
       static_cast<size_t>(IntMember(c, "memory_mb", where, 1, 4096, 64, &errors)) << 20;
   if (!errors.empty()) return Fail(errors.ToError());
@@ -35,8 +35,8 @@ Result<std::unique_ptr<Step>> BuildHttp(const nlohmann::json& c, const std::stri
   if (!CheckObject(c, where, {"url", "timeout_ms"}, &errors)) return Fail(errors.ToError());
   HttpFunctionOptions options;
   options.url = StringMember(c, "url", where, true, &errors);
-  options.timeout = std::chrono::milliseconds(
-      IntMember(c, "timeout_ms", where, 1, 600'000, 60'000, &errors));
+  options.timeout =
+      std::chrono::milliseconds(IntMember(c, "timeout_ms", where, 1, 600'000, 60'000, &errors));
   if (!errors.empty()) return Fail(errors.ToError());
   auto fn = HttpFunction::Create(options);
   if (!fn) return Fail(fn.error().WithContext(where));

@@ -5,7 +5,8 @@
 //     - split: {path: "$.data.items"}
 //     - map: {parameters: {...}, template: "..."}
 //     - route: {rules: [...], default_topic: t}
-//     - enrich: {url: "http://127.0.0.1:8080/customers/${id}", parameters: {...}, target: "$.data.customer"}
+//     - enrich: {url: "http://127.0.0.1:8080/customers/${id}", parameters: {...}, target:
+//     "$.data.customer"}
 //     - lua: {code: "function transform(events) return events end", timeout_ms: 50, memory_mb: 64}
 //     - http: {url: "http://127.0.0.1:9000/fn", timeout_ms: 60000}
 //

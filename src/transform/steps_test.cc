@@ -1,9 +1,10 @@
+#include "transform/steps.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "transform/map.h"
-#include "transform/steps.h"
 #include "transform/route.h"
 #include "transform/split.h"
 #include "transform/test_util.h"

@@ -1,13 +1,11 @@
 // `inflow run` end to end: real MariaDB → inflow (capture, change log, task) → real RocketMQ,
 // read back with the official Java consumer. Also: SIGKILL at random moments loses nothing.
+#include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
-
-#include <fcntl.h>
 
 #include <chrono>
 #include <cstring>
@@ -160,7 +158,8 @@ TEST_F(PipelineRunTest, MatchingChangesArriveRenderedAndNothingElse) {
   Sql("CREATE DATABASE " + db + ";\n" + "CREATE TABLE " + db +
       ".orders (id INT PRIMARY KEY, status VARCHAR(16), note VARCHAR(64));\n" + "CREATE TABLE " +
       db + ".items (id INT PRIMARY KEY, status VARCHAR(16), note VARCHAR(64));\n" +
-      "CREATE TABLE " + db + ".users (id INT PRIMARY KEY, status VARCHAR(16), note VARCHAR(64));\n");
+      "CREATE TABLE " + db +
+      ".users (id INT PRIMARY KEY, status VARCHAR(16), note VARCHAR(64));\n");
   std::string task = WriteTask(db, topic, R"(  body:
     form: TEMPLATE
     value: '{"id":"$.data.afterImage.id","t":"$.data.schema.tableName","op":"$.data.operationType","note":"$.data.afterImage.note"}'
@@ -177,7 +176,7 @@ filter: {data: {operationType: [INSERT, UPDATE], schema: {tableName: [orders, it
   const char* tables[] = {"orders", "items", "users"};
   const char* statuses[] = {"new", "paid", "shipped"};
   std::map<std::pair<std::string, int>, std::string> rows;  // (table, id) -> status
-  std::multiset<std::string> expected;                       // "tag|key|body"
+  std::multiset<std::string> expected;                      // "tag|key|body"
   std::string sql;
   int next_id = 1;
   const int kOps = 3000;
@@ -198,7 +197,8 @@ filter: {data: {operationType: [INSERT, UPDATE], schema: {tableName: [orders, it
       sql += "INSERT INTO " + db + "." + table + " VALUES (" + std::to_string(id) + ", '" + status +
              "', '" + note + "');\n";
       if (table != "users" && status == "paid") {
-        nlohmann::ordered_json body = {{"table", table}, {"id", id}, {"op", "INSERT"}, {"note", note_value}};
+        nlohmann::ordered_json body = {
+            {"table", table}, {"id", id}, {"op", "INSERT"}, {"note", note_value}};
         expected.insert(table + "|" + std::to_string(id) + "|" + body.dump());
       }
     } else if (op == 1) {
@@ -207,15 +207,17 @@ filter: {data: {operationType: [INSERT, UPDATE], schema: {tableName: [orders, it
       sql += "UPDATE " + db + "." + it->first.first + " SET status='" + status + "', note='" +
              note + "' WHERE id=" + std::to_string(it->first.second) + ";\n";
       if (it->first.first != "users" && status == "paid") {
-        nlohmann::ordered_json body = {
-            {"table", it->first.first}, {"id", it->first.second}, {"op", "UPDATE"}, {"note", note_value}};
+        nlohmann::ordered_json body = {{"table", it->first.first},
+                                       {"id", it->first.second},
+                                       {"op", "UPDATE"},
+                                       {"note", note_value}};
         expected.insert(it->first.first + "|" + std::to_string(it->first.second) + "|" +
                         body.dump());
       }
     } else {
       auto it = pick();
-      sql += "DELETE FROM " + db + "." + it->first.first + " WHERE id=" +
-             std::to_string(it->first.second) + ";\n";
+      sql += "DELETE FROM " + db + "." + it->first.first +
+             " WHERE id=" + std::to_string(it->first.second) + ";\n";
       rows.erase(it);
     }
   }

@@ -829,7 +829,8 @@ Result<std::vector<size_t>> Matcher::Match(std::string_view event_json) const {
   }
   thread_local std::string buffer;
   buffer.resize(event_json.size() + simdjson::SIMDJSON_PADDING);
-  std::memcpy(buffer.data(), event_json.data(), event_json.size());
+  // An empty view may have a null data pointer, which memcpy must not see.
+  if (!event_json.empty()) std::memcpy(buffer.data(), event_json.data(), event_json.size());
   std::memset(buffer.data() + event_json.size(), 0, simdjson::SIMDJSON_PADDING);
   return impl_->MatchPadded(
       simdjson::padded_string_view(buffer.data(), event_json.size(), buffer.size()));

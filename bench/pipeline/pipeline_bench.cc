@@ -68,8 +68,16 @@ const std::vector<std::string>& Events() {
 }
 
 constexpr const char* kPattern =
-    R"({"data":{"tableName":["orders"],"afterImage":{"status":["paid"],)"
+    R"({"data":{"schema":{"tableName":["orders"]},"afterImage":{"status":["paid"],)"
     R"("amount":[{"numeric":[">",100]}]}}})";
+
+// What kPattern must keep of Events(), from Record()'s rules: even seq (status paid; the table
+// is "refunds" only for seq % 4 == 3), except seq % 8 == 2 (amount 50).
+size_t ExpectedPasses() {
+  size_t n = 0;
+  for (uint64_t seq = 1000; seq < 1000 + kEvents; ++seq) n += seq % 2 == 0 && seq % 8 != 2;
+  return n;
+}
 
 template <typename T>
 T Check(inflow::Result<T> r) {
@@ -97,6 +105,13 @@ void RunPipeline(benchmark::State& state, const nlohmann::json& transform,
       auto m = matcher.Matches(events[i]);
       if (m && *m) batch.push_back(Event{events[i], std::to_string(i), {}});
     }
+    // A filter that keeps the wrong events would make every figure meaningless.
+    if (batch.size() != ExpectedPasses()) {
+      state.SkipWithError(("the filter kept " + std::to_string(batch.size()) + " events, not " +
+                           std::to_string(ExpectedPasses()))
+                              .c_str());
+      return;
+    }
     passed += batch.size();
     for (auto& step : steps) {
       auto out = step->Apply(std::move(batch));
@@ -111,6 +126,11 @@ void RunPipeline(benchmark::State& state, const nlohmann::json& transform,
         auto rendered = inflow::sink::Render(*spec, e.json);
         if (!rendered) {
           state.SkipWithError(rendered.error().ToString().c_str());
+          return;
+        }
+        if (rendered->size() != 1 || rendered->front().keys.size() != 1 ||
+            rendered->front().tag != "paid") {
+          state.SkipWithError("a rendered message lacks its key or tag");
           return;
         }
         messages += rendered->size();

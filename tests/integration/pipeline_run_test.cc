@@ -1,14 +1,9 @@
 // `inflow run` end to end: real MariaDB → inflow (capture, change log, task) → real RocketMQ,
 // read back with the official Java consumer. Also: SIGKILL at random moments loses nothing.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,89 +12,14 @@
 #include <set>
 #include <thread>
 
+#include "support/inflow_process.h"
 #include "support/java_tools.h"
-
-extern char** environ;
 
 namespace inflow::testing {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-std::string InflowBinary() {
-  const char* build = std::getenv("INFLOW_BUILD_DIR");
-  return std::string(build ? build : ".") + "/src/server/inflow";
-}
-
-// A background `inflow run` whose stderr goes to a file.
-class InflowProcess {
- public:
-  InflowProcess(const std::string& task_file, const std::string& data_dir,
-                const std::string& log_file)
-      : log_file_(log_file), log_start_(LogSize(log_file)) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0644);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    std::string bin = InflowBinary();
-    std::vector<std::string> args = {bin, "run", task_file, "--data", data_dir, "--drain-s", "5"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int rc = posix_spawn(&pid_, bin.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      ADD_FAILURE() << "cannot start " << bin << ": " << std::strerror(rc);
-      pid_ = -1;
-    }
-  }
-  ~InflowProcess() {
-    if (pid_ > 0) Kill(SIGKILL);
-  }
-
-  // Waits for the "started" line (the source is open and the task attached or attaching).
-  bool WaitStarted(milliseconds timeout = milliseconds(60'000)) {
-    auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      if (Log().find("started", log_start_) != std::string::npos) return true;
-      int status;
-      if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    return false;
-  }
-
-  // Sends `sig` and waits for the exit; returns the exit code (128+N for a signal).
-  int Kill(int sig) {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
-  std::string Log() const {
-    std::ifstream in(log_file_);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-
- private:
-  static size_t LogSize(const std::string& path) {
-    std::error_code ec;
-    auto n = std::filesystem::file_size(path, ec);
-    return ec ? 0 : static_cast<size_t>(n);
-  }
-
-  std::string log_file_;
-  size_t log_start_;  // earlier runs appended to the same log
-  pid_t pid_ = -1;
-};
 
 class PipelineRunTest : public ::testing::Test {
  protected:

@@ -1,0 +1,48 @@
+// InflowProcess: the `inflow` binary of this build run in the background (`inflow run TASK
+// --data DIR`), its stderr appended to a log file, for tests that kill and restart it.
+//
+// Thread safety: not thread-safe; one test thread owns an instance.
+#ifndef INFLOW_TESTS_SUPPORT_INFLOW_PROCESS_H_
+#define INFLOW_TESTS_SUPPORT_INFLOW_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace inflow::testing {
+
+// $INFLOW_BUILD_DIR/src/server/inflow (the ctest environment sets INFLOW_BUILD_DIR).
+std::string InflowBinary();
+
+class InflowProcess {
+ public:
+  // Starts `inflow run TASK_FILE --data DATA_DIR --drain-s 5`; a failure to spawn is a test
+  // failure (ADD_FAILURE) and leaves the process not running.
+  InflowProcess(const std::string& task_file, const std::string& data_dir,
+                const std::string& log_file);
+  ~InflowProcess();  // SIGKILL if still running
+
+  InflowProcess(const InflowProcess&) = delete;
+  InflowProcess& operator=(const InflowProcess&) = delete;
+
+  // Waits for the "started" line of this run (the source is open, the task attached or
+  // attaching); false when the process exits first or the timeout passes.
+  bool WaitStarted(std::chrono::milliseconds timeout = std::chrono::milliseconds(60'000));
+
+  // Sends `sig` and waits for the exit; returns the exit code (128+N for a signal).
+  int Kill(int sig);
+
+  // The whole log file (earlier runs appended to the same file come first).
+  std::string Log() const;
+
+ private:
+  std::string log_file_;
+  size_t log_start_;  // where this run's output begins in the log file
+  pid_t pid_ = -1;
+};
+
+}  // namespace inflow::testing
+
+#endif  // INFLOW_TESTS_SUPPORT_INFLOW_PROCESS_H_

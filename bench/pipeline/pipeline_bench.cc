@@ -1,7 +1,8 @@
 // Events/s per core through the stages a task runs after reading the change log: the pattern
 // filter, transform steps and message rendering, into a null sink (the rendered messages are
-// counted and dropped). Events are ~650-byte CloudEvents rendered by changelog::RenderCloudEvent
-// from UPDATE records of a 3-column table; every other one passes the filter.
+// counted and dropped). Events are CloudEvents rendered by changelog::RenderCloudEvent from
+// UPDATE records of a 3-column table (≈ 1.2 KB: the envelope with schema and both images is
+// already larger than the 650 B aimed at, so they carry no padding); 37.5 % pass the filter.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>

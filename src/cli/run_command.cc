@@ -13,6 +13,7 @@
 #include "changelog/tracking/tracking_instance.h"
 #include "cli/command.h"
 #include "common/config_json.h"
+#include "common/json_text.h"
 #include "pipeline/task.h"
 #include "sink/rocketmq/producer.h"
 
@@ -23,6 +24,7 @@ struct RunFlags {
   std::string task_file;
   std::string data_dir = "./inflow-data";
   std::string client_id;
+  std::string metrics_file;  // empty: none
   int drain_s = 10;
 };
 
@@ -59,6 +61,23 @@ void PrintStatus(const pipeline::Task& task, const changelog::TrackingStatus& tr
       static_cast<long long>(m.lag_records.load()),
       static_cast<unsigned long long>(tracking.records_captured), final_line ? "\n" : "\x1b[K");
   std::fflush(stderr);
+}
+
+// The task's Prometheus text plus the tracking instance's own gauges, for node_exporter's
+// textfile collector (or a script) to read; replaced atomically so a reader never sees half.
+Status WriteMetricsFile(const std::string& path, const std::string& task_name,
+                        const pipeline::Task& task, const changelog::TrackingStatus& tracking) {
+  std::string text;
+  task.metrics().AppendPrometheus(task_name, pipeline::TaskStateName(task.state()), &text);
+  std::string label = "{task=";
+  AppendJsonString(&label, task_name);  // a JSON string is a valid Prometheus label value
+  label += "} ";
+  text += "# TYPE inflow_tracking_records_captured_total counter\n";
+  text += "inflow_tracking_records_captured_total" + label +
+          std::to_string(tracking.records_captured) + "\n";
+  text += "# TYPE inflow_tracking_lag_ms gauge\n";
+  text += "inflow_tracking_lag_ms" + label + std::to_string(tracking.lag_ms) + "\n";
+  return changelog::WriteFileAtomically(changelog::PosixFileSystem(), path, text);
 }
 
 int Run(const RunFlags& flags) {
@@ -208,6 +227,15 @@ int Run(const RunFlags& flags) {
     if (sig == SIGINT || sig == SIGTERM) break;
     auto status = (*instance)->GetStatus();
     if (tty) PrintStatus(**task, status, false);
+    if (!flags.metrics_file.empty()) {
+      Status written = WriteMetricsFile(flags.metrics_file, task_name, **task, status);
+      if (!written) {
+        std::fprintf(stderr, "\ninflow run: --metrics-file: %s\n",
+                     written.error().message().c_str());
+        rc = kExitFailure;
+        break;
+      }
+    }
     pipeline::TaskState state = (*task)->state();
     if (state == pipeline::TaskState::kStartingFailed ||
         state == pipeline::TaskState::kRunningFailed) {
@@ -225,6 +253,14 @@ int Run(const RunFlags& flags) {
   (*task)->Stop(std::chrono::seconds(flags.drain_s));
   (*instance)->Stop();
   PrintStatus(**task, (*instance)->GetStatus(), true);
+  if (!flags.metrics_file.empty()) {
+    Status written =
+        WriteMetricsFile(flags.metrics_file, task_name, **task, (*instance)->GetStatus());
+    if (!written) {
+      std::fprintf(stderr, "inflow run: --metrics-file: %s\n", written.error().message().c_str());
+      rc = kExitFailure;
+    }
+  }
   (*producer)->Shutdown();
   if (dlq_producer) dlq_producer->Shutdown();
   return rc;
@@ -240,6 +276,9 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--data", flags->data_dir, "data directory (change logs, consumer groups)");
   cmd->add_option("--client-id", flags->client_id,
                   "consumer-group client id (default: inflow-run-<task name>)");
+  cmd->add_option(
+      "--metrics-file", flags->metrics_file,
+      "write the task's metrics (Prometheus text) to this file every 0.5 s and at exit");
   cmd->add_option("--drain-s", flags->drain_s, "seconds to wait for in-flight messages on stop")
       ->check(CLI::Range(0, 600));
   cmd->callback([flags, exit_code] {

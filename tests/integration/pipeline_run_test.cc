@@ -88,7 +88,9 @@ TEST_F(PipelineRunTest, MatchingChangesArriveRenderedAndNothingElse) {
   tag: {form: JSONPATH, value: "$.data.schema.tableName"}
 filter: {data: {operationType: [INSERT, UPDATE], schema: {tableName: [orders, items]}, afterImage: {status: [paid]}}}
 )");
-  InflowProcess inflow(task, dir_ + "/data", dir_ + "/inflow.log");
+  const std::string metrics_file = dir_ + "/metrics.prom";
+  InflowProcess inflow(task, dir_ + "/data", dir_ + "/inflow.log",
+                       {"--metrics-file", metrics_file});
   ASSERT_TRUE(inflow.WaitStarted()) << inflow.Log();
 
   // A deterministic workload; the model says what must arrive.
@@ -152,6 +154,20 @@ filter: {data: {operationType: [INSERT, UPDATE], schema: {tableName: [orders, it
   }
   EXPECT_EQ(got, expected);
   EXPECT_EQ(inflow.Kill(SIGTERM), 0) << inflow.Log();
+
+  // --metrics-file holds the final counters after a clean stop.
+  std::ifstream in(metrics_file);
+  std::string metrics((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string label = "{task=\"" + db + "-task\"} ";
+  EXPECT_NE(metrics.find("inflow_task_messages_delivered_total" + label +
+                         std::to_string(expected.size()) + "\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("inflow_task_events_read_total" + label + std::to_string(kOps) + "\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("inflow_tracking_records_captured_total" + label), std::string::npos)
+      << metrics;
 }
 
 // inflow run killed with SIGKILL at random moments while rows are written: every row arrives;

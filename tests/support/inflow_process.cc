@@ -33,7 +33,8 @@ std::string InflowBinary() {
 }
 
 InflowProcess::InflowProcess(const std::string& task_file, const std::string& data_dir,
-                             const std::string& log_file)
+                             const std::string& log_file,
+                             const std::vector<std::string>& extra_args)
     : log_file_(log_file), log_start_(FileSize(log_file)) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -42,6 +43,7 @@ InflowProcess::InflowProcess(const std::string& task_file, const std::string& da
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   std::string bin = InflowBinary();
   std::vector<std::string> args = {bin, "run", task_file, "--data", data_dir, "--drain-s", "5"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -18,10 +18,10 @@ std::string InflowBinary();
 
 class InflowProcess {
  public:
-  // Starts `inflow run TASK_FILE --data DATA_DIR --drain-s 5`; a failure to spawn is a test
-  // failure (ADD_FAILURE) and leaves the process not running.
+  // Starts `inflow run TASK_FILE --data DATA_DIR --drain-s 5 EXTRA_ARGS...`; a failure to
+  // spawn is a test failure (ADD_FAILURE) and leaves the process not running.
   InflowProcess(const std::string& task_file, const std::string& data_dir,
-                const std::string& log_file);
+                const std::string& log_file, const std::vector<std::string>& extra_args = {});
   ~InflowProcess();  // SIGKILL if still running
 
   InflowProcess(const InflowProcess&) = delete;

@@ -322,9 +322,8 @@ class FakeRocketMq {
       : write_queues_(write_queues),
         a_(io_, "broker-a", &mu_, &cv_),
         b_(io_, "broker-b", &mu_, &cv_),
-        namesrv_(io_, [this](const std::shared_ptr<FakeSession>& session, RemotingCommand req) {
-          OnNameServerRequest(session, req);
-        }),
+        namesrv_(io_, [this](const std::shared_ptr<FakeSession>& session,
+                             RemotingCommand req) { OnNameServerRequest(session, req); }),
         thread_([this] { io_.run(); }) {}
 
   ~FakeRocketMq() {
@@ -350,9 +349,8 @@ class FakeRocketMq {
   // Waits until the brokers together have received at least n send requests.
   bool WaitForSends(size_t n, std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] {
-      return a_.send_count_locked() + b_.send_count_locked() >= n;
-    });
+    return cv_.wait_for(lock, timeout,
+                        [&] { return a_.send_count_locked() + b_.send_count_locked() >= n; });
   }
 
  private:
@@ -377,8 +375,8 @@ class FakeRocketMq {
       brokers += R"({"brokerAddrs":{"0":")" + broker->address() + R"("},"brokerName":")" +
                  broker->name() + R"(","cluster":"DefaultCluster"})";
       queues += R"({"brokerName":")" + broker->name() + R"(","perm":6,"readQueueNums":)" +
-                std::to_string(write_queues_) +
-                R"(,"topicSysFlag":0,"writeQueueNums":)" + std::to_string(write_queues_) + "}";
+                std::to_string(write_queues_) + R"(,"topicSysFlag":0,"writeQueueNums":)" +
+                std::to_string(write_queues_) + "}";
     }
     RemotingCommand response = ResponseTo(req, 0);
     response.body = R"({"brokerDatas":[)" + brokers + R"(],"filterServerTable":{},"queueDatas":[)" +

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/inflow_process.h"
+#include "support/mariadb_sql.h"
 #include "support/run_command.h"
 #include "support/service_env.h"
 
@@ -25,25 +26,7 @@ class CaptureCommandTest : public ::testing::Test {
     ASSERT_FALSE(mariadb_.empty());
   }
 
-  std::string Sql(const std::string& sql) {
-    CommandOptions o;
-    o.stdin_text = sql;
-    o.timeout = seconds(120);
-    auto r = RunCommand({"mariadb", "--socket=" + EnvValue(mariadb_, "MYSQL_SOCKET"), "-uroot",
-                         "--default-character-set=utf8mb4", "--batch", "--skip-column-names"},
-                        o);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
-  }
-
-  // The current binlog position as FILE:POS.
-  std::string MasterPosition() {
-    std::string out = Sql("SHOW MASTER STATUS;\n");
-    size_t tab = out.find('\t');
-    size_t tab2 = out.find('\t', tab + 1);
-    EXPECT_NE(tab2, std::string::npos) << out;
-    return out.substr(0, tab) + ":" + out.substr(tab + 1, tab2 - tab - 1);
-  }
+  std::string Sql(const std::string& sql) { return RunSql(mariadb_, sql); }
 
   CommandResult Capture(std::vector<std::string> args) {
     args.insert(args.begin(), {InflowBinary(), "capture"});
@@ -72,7 +55,7 @@ class CaptureCommandTest : public ::testing::Test {
         "CREATE TABLE capcli.t (id INT PRIMARY KEY, name VARCHAR(32), amount DECIMAL(8,2),\n"
         "                       at DATETIME(3), flag BIT(3), data BLOB);\n"
         "CREATE TABLE capcli.skip (id INT PRIMARY KEY);\n");
-    std::string from = MasterPosition();
+    std::string from = MasterPosition(mariadb_);
     Sql("INSERT INTO capcli.t VALUES (1, 'Zoë \\\"Z\\\" 😀', -12.50, '2026-11-25 10:11:12.345', "
         "b'101', x'00ff'),\n"
         "  (2, NULL, 0.00, NULL, NULL, '');\n"

@@ -19,6 +19,7 @@
 #include "changelog/file_system.h"
 #include "support/inflow_process.h"
 #include "support/java_tools.h"
+#include "support/mariadb_sql.h"
 
 namespace inflow::testing {
 namespace {
@@ -40,25 +41,7 @@ class TrackingKillTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
   }
 
-  std::string Sql(const std::string& sql) {
-    CommandOptions o;
-    o.stdin_text = sql;
-    o.timeout = seconds(600);
-    auto r = RunCommand({"mariadb", "--socket=" + EnvValue(mariadb_, "MYSQL_SOCKET"), "-uroot",
-                         "--default-character-set=utf8mb4", "--batch", "--skip-column-names"},
-                        o);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
-  }
-
-  // The current binlog position as FILE:POS.
-  std::string MasterPosition() {
-    std::string out = Sql("SHOW MASTER STATUS;\n");
-    size_t tab = out.find('\t');
-    size_t tab2 = out.find('\t', tab + 1);
-    EXPECT_NE(tab2, std::string::npos) << out;
-    return out.substr(0, tab) + ":" + out.substr(tab + 1, tab2 - tab - 1);
-  }
+  std::string Sql(const std::string& sql) { return RunSql(mariadb_, sql); }
 
   // A task whose only message is the marker row's: when it arrives, every change before it is
   // in the log. The tracking instance starts at `from` (both runs read the same range).
@@ -172,7 +155,7 @@ TEST_F(TrackingKillTest, LogAfterSigkillsEqualsUninterruptedRun) {
       ".a (id INT PRIMARY KEY, v VARCHAR(32), n BIGINT);\n" + "CREATE TABLE " + kDb +
       ".b (id INT PRIMARY KEY, payload TEXT);\n" + "CREATE TABLE " + kDb +
       ".marker (id INT PRIMARY KEY);\n");
-  const std::string from = MasterPosition();
+  const std::string from = MasterPosition(mariadb_);
   ASSERT_TRUE(CreateTopic(rocketmq_, "tracking_kill_killed", 4));
   ASSERT_TRUE(CreateTopic(rocketmq_, "tracking_kill_clean", 4));
 

@@ -34,8 +34,14 @@ class InflowProcess {
   // Sends `sig` and waits for the exit; returns the exit code (128+N for a signal).
   int Kill(int sig);
 
+  // Waits for the process to exit by itself; its exit code (128+N for a signal), or -1 when it
+  // is still running after `timeout`.
+  int WaitExit(std::chrono::milliseconds timeout);
+
   // The whole log file (earlier runs appended to the same file come first).
   std::string Log() const;
+  // What this run appended to the log file.
+  std::string RunLog() const;
 
  private:
   std::string log_file_;

@@ -18,7 +18,11 @@ void Collect(dom::element e, const std::vector<std::string>& path, size_t depth,
     case dom::element_type::OBJECT:
       if (depth == path.size()) return;
       for (auto [key, value] : dom::object(e)) {
-        if (key == path[depth]) Collect(value, path, depth + 1, out);
+        if (key == path[depth]) {
+          // The first occurrence of a duplicate name wins, as in the matcher.
+          Collect(value, path, depth + 1, out);
+          break;
+        }
       }
       return;
     default:

@@ -242,6 +242,37 @@ struct PathNode {
   uint32_t field = kNone;
 };
 
+// The children of one PathNode already met while walking one event object. An object member
+// whose name was met before is not read (the first occurrence of a duplicate name wins, as in
+// Explain), and the walk leaves the object as soon as every child was met: the rest of the
+// object — in CloudEvents and CityLots, the large row images or coordinates after the fields
+// a pattern names — is never parsed.
+class ChildrenMet {
+ public:
+  explicit ChildrenMet(size_t count) : remaining_(count) {
+    if (count > 64) many_.assign(count, false);
+  }
+  // True the first time child `index` is met.
+  bool First(size_t index) {
+    if (many_.empty()) {
+      uint64_t bit = uint64_t{1} << index;
+      if (few_ & bit) return false;
+      few_ |= bit;
+    } else {
+      if (many_[index]) return false;
+      many_[index] = true;
+    }
+    --remaining_;
+    return true;
+  }
+  bool All() const { return remaining_ == 0; }
+
+ private:
+  size_t remaining_;
+  uint64_t few_ = 0;
+  std::vector<bool> many_;
+};
+
 // Per-thread scratch: epoch-stamped arrays, so nothing is cleared between events.
 struct Scratch {
   uint32_t epoch = 0;
@@ -609,15 +640,19 @@ struct Matcher::Impl {
     }
   }
 
-  uint32_t Child(uint32_t node, std::string_view key) const {
-    for (const auto& [k, child] : nodes[node].children) {
-      if (k == key) return child;
+  // The index of `key` among the node's children, or kNone.
+  uint32_t ChildIndex(uint32_t node, std::string_view key) const {
+    const auto& children = nodes[node].children;
+    for (uint32_t i = 0; i < children.size(); ++i) {
+      if (children[i].first == key) return i;
     }
     return kNone;
   }
 
   // --- On-Demand walk ---
   simdjson::error_code WalkObject(Scratch& s, od::object obj, uint32_t node) const {
+    const auto& children = nodes[node].children;
+    ChildrenMet met(children.size());
     for (auto field_result : obj) {
       od::field field;
       if (auto e = std::move(field_result).get(field)) return e;
@@ -625,16 +660,17 @@ struct Matcher::Impl {
       const char* raw = field.key().raw();
       const char* end = raw;
       while (*end != '"' && *end != '\\') ++end;
-      uint32_t child;
+      uint32_t index;
       if (*end == '"') {
-        child = Child(node, std::string_view(raw, end - raw));
+        index = ChildIndex(node, std::string_view(raw, end - raw));
       } else {
         std::string_view key;
         if (auto e = field.unescaped_key().get(key)) return e;
-        child = Child(node, key);
+        index = ChildIndex(node, key);
       }
-      if (child == kNone) continue;
-      if (auto e = Visit(s, field.value(), child)) return e;
+      if (index == kNone || !met.First(index)) continue;
+      if (auto e = Visit(s, field.value(), children[index].second)) return e;
+      if (met.All()) break;
     }
     return simdjson::SUCCESS;
   }
@@ -704,9 +740,14 @@ struct Matcher::Impl {
     switch (e.type()) {
       case dom::element_type::OBJECT:
         if (n.children.empty()) return;
-        for (auto [key, value] : dom::object(e)) {
-          uint32_t child = Child(node, key);
-          if (child != kNone) VisitDom(s, value, child);
+        {
+          ChildrenMet met(n.children.size());
+          for (auto [key, value] : dom::object(e)) {
+            uint32_t index = ChildIndex(node, key);
+            if (index == kNone || !met.First(index)) continue;
+            VisitDom(s, value, n.children[index].second);
+            if (met.All()) break;
+          }
         }
         return;
       case dom::element_type::ARRAY:

@@ -38,8 +38,9 @@ class PipelineRunTest : public ::testing::Test {
   std::string Sql(const std::string& sql) { return RunSql(mariadb_, sql); }
 
   std::string WriteTask(const std::string& db, const std::string& topic,
-                        const std::string& extra_yaml) {
-    std::string path = dir_ + "/task.yaml";
+                        const std::string& extra_yaml,
+                        const std::string& batch = "{max_events: 500, interval_s: 1}") {
+    std::string path = dir_ + "/" + db + ".yaml";
     std::ofstream out(path);
     out << "name: " << db << "-task\n"
         << "source:\n"
@@ -47,7 +48,7 @@ class PipelineRunTest : public ::testing::Test {
         << "\", tables: [\"" << db << ".*\"]}\n"
         << "  consumer_group: {name: g1, account: acct1, password: \"Passw0rd!\"}\n"
         << "  start_time: earliest\n"
-        << "  batch: {max_events: 500, interval_s: 1}\n"
+        << "  batch: " << batch << "\n"
         << "sink:\n"
         << "  endpoint: \"" << EnvValue(rocketmq_, "NAMESRV") << "\"\n"
         << "  topic: " << topic << "\n"
@@ -59,6 +60,90 @@ class PipelineRunTest : public ::testing::Test {
   EnvMap rocketmq_;
   std::string dir_;
 };
+
+// The value of the metric line `name{task="<task>"...}` in a --metrics-file text; -1 if absent.
+double Metric(const std::string& text, const std::string& name_and_labels) {
+  size_t at = text.find("\n" + name_and_labels + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + name_and_labels.size() + 2));
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Batching against the real servers, observed through --metrics-file: count-triggered
+// (max_events 50, interval 15 s: 200 rows in one statement are four full batches, delivered
+// long before 15 s), interval-triggered (max_events 10000, interval 3 s: 5 rows are one batch,
+// not dispatched before the interval), and interval 0 (every row read is dispatched at once).
+TEST_F(PipelineRunTest, BatchesDispatchOnCountOnIntervalAndAtOnce) {
+  using Clock = std::chrono::steady_clock;
+  struct Case {
+    std::string name, batch;
+  };
+  const Case cases[] = {{"batch_count", "{max_events: 50, interval_s: 15}"},
+                        {"batch_interval", "{max_events: 10000, interval_s: 3}"},
+                        {"batch_zero", "{max_events: 10000, interval_s: 0}"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(CreateTopic(rocketmq_, c.name + "_out", 4));
+    Sql("CREATE DATABASE " + c.name + ";\nCREATE TABLE " + c.name +
+        ".t (id INT PRIMARY KEY, v VARCHAR(8));\n");
+    std::string task =
+        WriteTask(c.name, c.name + "_out",
+                  "  body: {form: JSONPATH, value: \"$.data.afterImage.id\"}\n", c.batch);
+    const std::string metrics_file = dir_ + "/" + c.name + ".prom";
+    InflowProcess inflow(task, dir_ + "/" + c.name, dir_ + "/inflow.log",
+                         {"--metrics-file", metrics_file});
+    ASSERT_TRUE(inflow.WaitStarted()) << inflow.Log();
+    const std::string label = "{task=\"" + c.name + "-task\"}";
+    auto delivered = [&] {
+      return Metric(ReadFile(metrics_file), "inflow_task_messages_delivered_total" + label);
+    };
+    auto wait_delivered = [&](double n, std::chrono::seconds timeout) {
+      auto end = Clock::now() + timeout;
+      while (delivered() < n && Clock::now() < end) std::this_thread::sleep_for(milliseconds(50));
+      return delivered() >= n;
+    };
+    const std::string hist = "inflow_task_batch_size";
+    if (c.name == "batch_count") {
+      std::string sql = "INSERT INTO " + c.name + ".t VALUES ";
+      for (int id = 1; id <= 200; ++id)
+        sql += (id == 1 ? "(" : ",(") + std::to_string(id) + ",'v')";
+      auto t0 = Clock::now();
+      Sql(sql + ";\n");
+      ASSERT_TRUE(wait_delivered(200, seconds(60))) << inflow.Log();
+      EXPECT_LT(Clock::now() - t0, seconds(12)) << "full batches waited for the 15 s interval";
+      std::string m = ReadFile(metrics_file);
+      EXPECT_EQ(Metric(m, hist + "_count" + label), 4) << m;
+      EXPECT_EQ(Metric(m, hist + "_sum" + label), 200) << m;
+      EXPECT_EQ(Metric(m, hist + "_bucket{task=\"" + c.name + "-task\",le=\"10\"}"), 0) << m;
+    } else if (c.name == "batch_interval") {
+      Sql("INSERT INTO " + c.name + ".t VALUES (1,'v');\nINSERT INTO " + c.name +
+          ".t VALUES (2,'v'),(3,'v');\nINSERT INTO " + c.name + ".t VALUES (4,'v'),(5,'v');\n");
+      // Capture reads the rows within milliseconds; the batch waits 3 s after its first event.
+      std::this_thread::sleep_for(milliseconds(1500));
+      EXPECT_EQ(delivered(), 0) << "dispatched before the interval";
+      ASSERT_TRUE(wait_delivered(5, seconds(60))) << inflow.Log();
+      std::string m = ReadFile(metrics_file);
+      EXPECT_EQ(Metric(m, hist + "_count" + label), 1) << m;
+      EXPECT_EQ(Metric(m, hist + "_sum" + label), 5) << m;
+    } else {
+      for (int id = 1; id <= 3; ++id) {
+        auto t0 = Clock::now();
+        Sql("INSERT INTO " + c.name + ".t VALUES (" + std::to_string(id) + ",'v');\n");
+        ASSERT_TRUE(wait_delivered(id, seconds(60))) << inflow.Log();
+        // Interval 0 never waits: far less than any non-zero interval (the smallest is 1 s).
+        EXPECT_LT(Clock::now() - t0, milliseconds(2500));
+      }
+      std::string m = ReadFile(metrics_file);
+      EXPECT_EQ(Metric(m, hist + "_count" + label), 3) << m;
+      EXPECT_EQ(Metric(m, hist + "_sum" + label), 3) << m;
+    }
+    EXPECT_EQ(inflow.Kill(SIGTERM), 0) << inflow.Log();
+  }
+}
 
 // Mixed INSERT / UPDATE / DELETE over 3 tables; a pattern keeps 2 tables and one status; the
 // body is a template, with keys and a tag. Every matching change arrives exactly as rendered —
@@ -141,8 +226,7 @@ filter: {data: {operationType: [INSERT, UPDATE], schema: {tableName: [orders, it
   EXPECT_EQ(inflow.Kill(SIGTERM), 0) << inflow.Log();
 
   // --metrics-file holds the final counters after a clean stop.
-  std::ifstream in(metrics_file);
-  std::string metrics((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string metrics = ReadFile(metrics_file);
   const std::string label = "{task=\"" + db + "-task\"} ";
   EXPECT_NE(metrics.find("inflow_task_messages_delivered_total" + label +
                          std::to_string(expected.size()) + "\n"),

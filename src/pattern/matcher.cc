@@ -19,11 +19,59 @@ namespace dom = simdjson::dom;
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 using Ids = std::vector<uint32_t>;
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+// String → test ids, probed once or more per event string: open addressing over one flat slot
+// array (power-of-two size, at most half full), so a lookup is a hash, a mask and usually one
+// string compare — no division by a prime bucket count and no node pointer chasing, which
+// dominated matching with std::unordered_map once a field had more than a few values.
+class StringMap {
+ public:
+  // The ids for `key`, created empty if absent. Build time only: invalidates earlier pointers.
+  Ids& operator[](const std::string& key) {
+    if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
+    uint64_t h = Hash(key);
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      Slot& slot = slots_[i];
+      if (slot.entry == kNone) {
+        slot = {h, static_cast<uint32_t>(entries_.size())};
+        entries_.emplace_back(key, Ids());
+        return entries_.back().second;
+      }
+      if (slot.hash == h && entries_[slot.entry].first == key) return entries_[slot.entry].second;
+    }
+  }
+  const Ids* find(std::string_view key) const {
+    if (entries_.empty()) return nullptr;
+    uint64_t h = Hash(key);
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& slot = slots_[i];
+      if (slot.entry == kNone) return nullptr;
+      if (slot.hash == h && entries_[slot.entry].first == key) return &entries_[slot.entry].second;
+    }
+  }
+  bool empty() const { return entries_.empty(); }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t entry = kNone;
+  };
+  static uint64_t Hash(std::string_view s) { return std::hash<std::string_view>()(s); }
+  void Grow() {
+    size_t size = std::max<size_t>(16, slots_.size() * 2);
+    slots_.assign(size, Slot{});
+    mask_ = size - 1;
+    for (uint32_t e = 0; e < entries_.size(); ++e) {
+      uint64_t h = Hash(entries_[e].first);
+      size_t i = h & mask_;
+      while (slots_[i].entry != kNone) i = (i + 1) & mask_;
+      slots_[i] = {h, e};
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  std::vector<std::pair<std::string, Ids>> entries_;
 };
-using StringMap = std::unordered_map<std::string, Ids, StringHash, std::equal_to<>>;
 
 // Strings keyed by exact text, probed once per distinct key length: prefix and suffix
 // conditions cost one hash lookup per distinct length, whatever their number.
@@ -42,16 +90,14 @@ struct LengthIndex {
   void Prefixes(std::string_view s, F&& fire) const {
     for (size_t len : lengths) {
       if (len > s.size()) break;
-      auto it = by_text.find(s.substr(0, len));
-      if (it != by_text.end()) fire(it->second);
+      if (const Ids* ids = by_text.find(s.substr(0, len))) fire(*ids);
     }
   }
   template <typename F>
   void Suffixes(std::string_view s, F&& fire) const {
     for (size_t len : lengths) {
       if (len > s.size()) break;
-      auto it = by_text.find(s.substr(s.size() - len));
-      if (it != by_text.end()) fire(it->second);
+      if (const Ids* ids = by_text.find(s.substr(s.size() - len))) fire(*ids);
     }
   }
 };
@@ -564,10 +610,7 @@ struct Matcher::Impl {
   void OnString(Scratch& s, uint32_t field, std::string_view v) const {
     Present(s, field);
     const FieldIndex& f = fields[field];
-    if (!f.exact_string.empty()) {
-      auto it = f.exact_string.find(v);
-      if (it != f.exact_string.end()) FireAll(s, it->second);
-    }
+    if (const Ids* ids = f.exact_string.find(v)) FireAll(s, *ids);
     auto fire = [&](const Ids& ids) { FireAll(s, ids); };
     f.prefix.Prefixes(v, fire);
     f.suffix.Suffixes(v, fire);
@@ -578,10 +621,7 @@ struct Matcher::Impl {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
       }
       lower = s.lower;
-      if (!f.equals_ignore_case.empty()) {
-        auto it = f.equals_ignore_case.find(lower);
-        if (it != f.equals_ignore_case.end()) FireAll(s, it->second);
-      }
+      if (const Ids* ids = f.equals_ignore_case.find(lower)) FireAll(s, *ids);
       f.prefix_ignore_case.Prefixes(lower, fire);
       f.suffix_ignore_case.Suffixes(lower, fire);
     }
@@ -603,8 +643,7 @@ struct Matcher::Impl {
       }
     }
     if (!f.anything_but.empty()) {
-      auto it = f.anything_but_string.find(v);
-      if (it != f.anything_but_string.end()) Veto(s, it->second);
+      if (const Ids* ids = f.anything_but_string.find(v)) Veto(s, *ids);
       FireAnythingBut(s, f);
     }
     for (const auto& [c, test] : f.anything_but_string_ops) {

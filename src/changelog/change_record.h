@@ -6,13 +6,17 @@
 // JSON objects keyed by column name with typed values (product.md §1.2): capture is the only
 // place that knows column types, and rendering once at capture keeps every reader cheap.
 //
-// Thread safety: a value type.
+// Thread safety: value types; a ColumnList shared between records (and threads) is immutable.
 #ifndef INFLOW_CHANGELOG_CHANGE_RECORD_H_
 #define INFLOW_CHANGELOG_CHANGE_RECORD_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace inflow::changelog {
@@ -35,6 +39,34 @@ struct ColumnSchema {
   bool operator==(const ColumnSchema&) const = default;
 };
 
+// The columns of one version of a table: immutable, and shared by every record of that version
+// (capture would otherwise copy its table's schema into each row it decodes). A value type that
+// compares by contents, so records are equal when their columns are, shared or not.
+class ColumnList {
+ public:
+  ColumnList() = default;  // no columns (DDL records); allocates nothing
+  explicit ColumnList(std::vector<ColumnSchema> columns)
+      : columns_(columns.empty()
+                     ? nullptr
+                     : std::make_shared<const std::vector<ColumnSchema>>(std::move(columns))) {}
+  ColumnList(std::initializer_list<ColumnSchema> columns)
+      : ColumnList(std::vector<ColumnSchema>(columns)) {}
+
+  size_t size() const { return columns_ ? columns_->size() : 0; }
+  bool empty() const { return size() == 0; }
+  // REQUIRES: i < size().
+  const ColumnSchema& operator[](size_t i) const { return (*columns_)[i]; }
+  const ColumnSchema* begin() const { return columns_ ? columns_->data() : nullptr; }
+  const ColumnSchema* end() const { return begin() + size(); }
+
+  bool operator==(const ColumnList& other) const {
+    return columns_ == other.columns_ || std::equal(begin(), end(), other.begin(), other.end());
+  }
+
+ private:
+  std::shared_ptr<const std::vector<ColumnSchema>> columns_;  // null when there are none
+};
+
 // Where a change sits in the source's replication stream. For MySQL / MariaDB: binlog file and
 // the position of the event that ends the change's transaction, plus the GTID set executed up to
 // and including it. (PostgreSQL will use `lsn`.)
@@ -54,7 +86,7 @@ struct ChangeRecord {
   std::string transaction_id;  // GTID of the transaction, or "file:pos" of its BEGIN
   std::string database;
   std::string table;
-  std::vector<ColumnSchema> columns;       // empty for DDL
+  ColumnList columns;                      // empty for DDL
   std::optional<std::string> before_json;  // compact JSON object; nullopt for INSERT / DDL
   std::optional<std::string> after_json;   // compact JSON object; nullopt for DELETE / DDL
   std::string ddl;                         // the statement, for kDdl only

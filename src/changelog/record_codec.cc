@@ -27,6 +27,12 @@ int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cas
 constexpr uint8_t kPrimaryKey = 1;
 constexpr uint8_t kUniqueKey = 2;
 constexpr uint8_t kNullable = 4;
+
+uint8_t ColumnFlags(const ColumnSchema& c) {
+  return static_cast<uint8_t>((c.primary_key ? kPrimaryKey : 0) | (c.unique_key ? kUniqueKey : 0) |
+                              (c.nullable ? kNullable : 0));
+}
+
 // Presence byte of the optional images.
 constexpr uint8_t kHasBefore = 1;
 constexpr uint8_t kHasAfter = 2;
@@ -57,11 +63,19 @@ class Decoder {
   }
 
   bool String(std::string* s) {
+    std::string_view view;
+    if (!View(&view)) return false;
+    s->assign(view);
+    return true;
+  }
+
+  // The next string without copying it; valid while the input is.
+  bool View(std::string_view* s) {
     uint64_t len;
     if (!Varint(&len)) return false;
     if (len > in_.size() - pos_)
       return Bad(fmt::format("string of {} bytes overruns the record", len));
-    s->assign(in_.data() + pos_, len);
+    *s = in_.substr(pos_, len);
     pos_ += len;
     return true;
   }
@@ -79,6 +93,61 @@ class Decoder {
   size_t pos_ = 0;
   std::string error_;
 };
+
+// One encoded column, viewing the record's bytes.
+struct ColumnFields {
+  std::string_view name;
+  std::string_view type;
+  int type_code = 0;
+  uint8_t flags = 0;
+  std::string_view charset;
+
+  bool Matches(const ColumnSchema& c) const {
+    return name == c.name && type == c.type && type_code == c.type_code &&
+           flags == ColumnFlags(c) && charset == c.charset;
+  }
+  ColumnSchema ToSchema() const {
+    ColumnSchema c;
+    c.name = name;
+    c.type = type;
+    c.type_code = type_code;
+    c.primary_key = flags & kPrimaryKey;
+    c.unique_key = flags & kUniqueKey;
+    c.nullable = flags & kNullable;
+    c.charset = charset;
+    return c;
+  }
+};
+
+bool ReadColumn(Decoder& d, ColumnFields* c) {
+  uint64_t v = 0;
+  if (!d.View(&c->name) || !d.View(&c->type) || !d.Varint(&v)) return false;
+  int64_t code = UnZigZag(v);
+  if (code < INT32_MIN || code > INT32_MAX) return d.Bad("type code out of range");
+  c->type_code = static_cast<int>(code);
+  return d.Byte(&c->flags) && d.View(&c->charset);
+}
+
+// Reads `count` columns into *out. A list equal to the one *out already holds is kept: a
+// reader reusing records through one table's changes then allocates no columns at all.
+bool ReadColumns(Decoder& d, uint64_t count, ColumnList* out) {
+  bool same = count == out->size();   // so far
+  std::vector<ColumnSchema> columns;  // the new list, once it differs
+  if (!same) columns.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    ColumnFields c;
+    if (!ReadColumn(d, &c)) return false;
+    if (same) {
+      if (c.Matches((*out)[i])) continue;
+      same = false;  // the first difference: the new list starts with the equal prefix
+      columns.reserve(count);
+      columns.assign(out->begin(), out->begin() + i);
+    }
+    columns.push_back(c.ToSchema());
+  }
+  if (!same) *out = ColumnList(std::move(columns));
+  return true;
+}
 
 }  // namespace
 
@@ -98,9 +167,7 @@ void EncodeChangeRecord(const ChangeRecord& r, std::string* out) {
     PutString(c.name, out);
     PutString(c.type, out);
     PutVarint(ZigZag(c.type_code), out);
-    out->push_back(static_cast<char>((c.primary_key ? kPrimaryKey : 0) |
-                                     (c.unique_key ? kUniqueKey : 0) |
-                                     (c.nullable ? kNullable : 0)));
+    out->push_back(static_cast<char>(ColumnFlags(c)));
     PutString(c.charset, out);
   }
   out->push_back(
@@ -149,21 +216,7 @@ Status DecodeChangeRecordInto(std::string_view bytes, ChangeRecord* out) {
     d.Bad(fmt::format("column count {} exceeds what the record can hold", columns));
     return fail();
   }
-  r.columns.resize(columns);
-  for (ColumnSchema& c : r.columns) {
-    uint8_t flags = 0;
-    if (!d.String(&c.name) || !d.String(&c.type) || !d.Varint(&v)) return fail();
-    int64_t code = UnZigZag(v);
-    if (code < INT32_MIN || code > INT32_MAX) {
-      d.Bad("type code out of range");
-      return fail();
-    }
-    c.type_code = static_cast<int>(code);
-    if (!d.Byte(&flags) || !d.String(&c.charset)) return fail();
-    c.primary_key = flags & kPrimaryKey;
-    c.unique_key = flags & kUniqueKey;
-    c.nullable = flags & kNullable;
-  }
+  if (!ReadColumns(d, columns, &r.columns)) return fail();
   uint8_t images = 0;
   if (!d.Byte(&images)) return fail();
   // Assigning into an engaged optional reuses its buffer (see DecodeChangeRecordInto).

@@ -14,7 +14,9 @@ TEST(ChangelogRecordCodec, RoundTripsRandomRecords) {
   for (int i = 0; i < 500; ++i) {
     ChangeRecord r = testing::RandomRecord(rng, static_cast<int64_t>(rng()) >> 20);
     r.position.lsn = rng();
-    r.columns.push_back({"neg", "int", -5, false, true, false, ""});
+    std::vector<ColumnSchema> columns(r.columns.begin(), r.columns.end());
+    columns.push_back({"neg", "int", -5, false, true, false, ""});
+    r.columns = ColumnList(std::move(columns));
     std::string bytes;
     EncodeChangeRecord(r, &bytes);
     auto back = DecodeChangeRecord(bytes);

@@ -118,8 +118,7 @@ TEST_F(CaptureClient, NegotiatesTlsAndStreamsOverIt) {
   o.ca_file = "/etc/ssl/certs/ca-certificates.crt";
   auto untrusted = Connection::Open(o);
   ASSERT_FALSE(untrusted.has_value());
-  EXPECT_EQ(untrusted.error().code(), ErrorCode::kUnauthenticated)
-      << untrusted.error().ToString();
+  EXPECT_EQ(untrusted.error().code(), ErrorCode::kUnauthenticated) << untrusted.error().ToString();
 }
 
 TEST_F(CaptureClient, WrongPasswordIsUnauthenticated) {

@@ -81,6 +81,7 @@ bool ContainsWord(std::string_view haystack, std::string_view word) {
 }
 
 void AppendKey(std::string_view name, std::string& out) {
+  out.push_back(',');
   AppendJsonString(name, out);
   out.push_back(':');
 }
@@ -249,7 +250,7 @@ Result<ResolvedTable> ResolveTable(const TableMap& map, const TableSchema* known
   }
 
   size_t numeric_index = 0;
-  t.columns.resize(n);
+  std::vector<changelog::ColumnSchema> columns(n);
   t.json_keys.resize(n);
   for (size_t i = 0; i < n; ++i) {
     ColumnCodec& c = t.codecs[i];
@@ -298,7 +299,7 @@ Result<ResolvedTable> ResolveTable(const TableMap& map, const TableSchema* known
       }
     }
 
-    auto& col = t.columns[i];
+    auto& col = columns[i];
     col.name = have_names ? map.names[i] : (k ? k->name : fmt::format("@{}", i + 1));
     col.type = k && !k->column_type.empty() ? k->column_type : SqlTypeName(c);
     col.type_code = c.type;
@@ -309,7 +310,8 @@ Result<ResolvedTable> ResolveTable(const TableMap& map, const TableSchema* known
     col.primary_key = map.has_primary_key_metadata ? false : (k && k->primary_key);
     AppendKey(col.name, t.json_keys[i]);
   }
-  for (uint32_t pk : map.primary_key) t.columns[pk].primary_key = true;
+  for (uint32_t pk : map.primary_key) columns[pk].primary_key = true;
+  t.columns = changelog::ColumnList(std::move(columns));
   return t;
 }
 
@@ -356,12 +358,11 @@ Status DecodeImage(BinlogBuffer& b, const ResolvedTable& t, std::span<const uint
   out.clear();
   out.push_back('{');
   size_t k = 0;  // index among present columns
-  bool first = true;
   for (size_t i = 0; i < t.codecs.size(); ++i) {
     if (!((present[i / 8] >> (i % 8)) & 1)) continue;  // absent from a partial image
-    if (!first) out.push_back(',');
-    first = false;
-    out.append(t.json_keys[i]);
+    std::string_view key = t.json_keys[i];
+    if (k == 0) key.remove_prefix(1);  // no separator before the first
+    out.append(key);
     if ((nulls[k / 8] >> (k % 8)) & 1) {
       out.append("null");
     } else {

@@ -46,8 +46,8 @@ struct ResolvedTable {
   std::string database;
   std::string table;
   std::vector<ColumnCodec> codecs;
-  std::vector<std::string> json_keys;  // "\"name\":" per column, escaped once
-  std::vector<changelog::ColumnSchema> columns;
+  std::vector<std::string> json_keys;  // ",\"name\":" per column, escaped once
+  changelog::ColumnList columns;       // shared by the records of every row of this version
 };
 
 // Combines the map with `known` (history or provider; may be null). Names, signedness,

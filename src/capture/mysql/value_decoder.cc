@@ -184,6 +184,17 @@ constexpr std::array<uint8_t, 256> MakeEscapeTable() {
 }
 constexpr std::array<uint8_t, 256> kNeedsEscape = MakeEscapeTable();
 
+// True when every byte is ASCII that a JSON string takes unescaped (no control character, '"'
+// or '\\'). In utf8, ascii and latin1 such text is already valid UTF-8 and needs no conversion,
+// check or escaping — and most text values are like that.
+bool IsPlainAscii(std::string_view s) {
+  for (char ch : s) {
+    uint8_t c = static_cast<uint8_t>(ch);
+    if (c >= 0x80 || kNeedsEscape[c]) return false;
+  }
+  return true;
+}
+
 void AppendEscaped(std::string_view s, std::string& out) {
   size_t start = 0;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -225,12 +236,19 @@ void AppendEscaped(std::string_view s, std::string& out) {
 
 // ---- integers and numbers -------------------------------------------------------------------
 
+// Values are formatted into a stack buffer and appended at once: appending character by
+// character cost a tenth of the decoding time, and append(first, last) takes std::string's
+// generic iterator path, measurably slower than append(pointer, size).
+void AppendRange(const char* begin, const char* end, std::string& out) {
+  out.append(begin, static_cast<size_t>(end - begin));
+}
+
 void AppendInt(int64_t v, std::string& out) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   bool quote = v > kMaxSafeInteger || v < -kMaxSafeInteger;
   if (quote) out.push_back('"');
-  out.append(buf, r.ptr);
+  AppendRange(buf, r.ptr, out);
   if (quote) out.push_back('"');
 }
 
@@ -239,20 +257,18 @@ void AppendUint(uint64_t v, std::string& out) {
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   bool quote = v > static_cast<uint64_t>(kMaxSafeInteger);
   if (quote) out.push_back('"');
-  out.append(buf, r.ptr);
+  AppendRange(buf, r.ptr, out);
   if (quote) out.push_back('"');
 }
 
-void AppendDigits(uint64_t v, int width, std::string& out) {
-  if (width == 2 && v < 100) {  // the common case of every date and clock field
-    char two[2] = {static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)};
-    out.append(two, 2);
-    return;
-  }
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  for (int n = static_cast<int>(r.ptr - buf); n < width; ++n) out.push_back('0');
-  out.append(buf, r.ptr);
+// Writes `v` in decimal, zero-padded to at least `width` digits, at `p`; returns the end (at
+// most max(20, width) characters).
+char* PutDigits(uint64_t v, int width, char* p) {
+  int digits = 1;
+  for (uint64_t rest = v; rest >= 10; rest /= 10) ++digits;
+  char* const end = p + std::max(digits, width);
+  for (char* q = end; q != p; v /= 10) *--q = static_cast<char>('0' + v % 10);  // pads with 0s
+  return end;
 }
 
 uint64_t BigEndian(const uint8_t* p, size_t n) {
@@ -284,62 +300,71 @@ Status AppendDecimal(const uint8_t* p, int precision, int scale, std::string& ou
   buf[0] ^= 0x80;
   for (size_t i = 0; i < size; ++i) buf[i] ^= mask;
 
-  thread_local std::string digits;  // integer part, then the fraction after '.'
-  digits.clear();
+  // '"', sign, at most 66 digits (precision <= 65, plus a 0 before a bare fraction; every group
+  // is checked against its width), '.', '"'.
+  char text[72];
+  char* const digits = text + 2;
+  char* d = digits;
   size_t pos = 0;
   auto group = [&](int ndigits, int nbytes, bool pad) -> bool {
     uint64_t v = BigEndian(buf + pos, static_cast<size_t>(nbytes));
     pos += static_cast<size_t>(nbytes);
     if (v >= kPow10[ndigits]) return false;
     if (pad) {
-      AppendDigits(v, ndigits, digits);
-    } else if (v != 0 || !digits.empty()) {
-      AppendDigits(v, digits.empty() ? 0 : ndigits, digits);
+      d = PutDigits(v, ndigits, d);
+    } else if (v != 0 || d != digits) {
+      d = PutDigits(v, d == digits ? 0 : ndigits, d);
     }
     return true;
   };
   bool ok = true;
   if (intg0x > 0) ok &= group(intg0x, kDigitBytes[intg0x], false);
   for (int i = 0; i < intg0; ++i) ok &= group(9, 4, false);
-  if (digits.empty()) digits = "0";
-  bool all_zero = digits == "0";
+  if (d == digits) *d++ = '0';
+  bool all_zero = d == digits + 1 && digits[0] == '0';
   if (scale > 0) {
-    digits.push_back('.');
-    size_t frac_start = digits.size();
+    *d++ = '.';
+    char* frac_start = d;
     for (int i = 0; i < frac0; ++i) ok &= group(9, 4, true);
     if (frac0x > 0) ok &= group(frac0x, kDigitBytes[frac0x], true);
-    if (all_zero) all_zero = digits.find_first_not_of('0', frac_start) == std::string::npos;
+    if (all_zero) all_zero = std::all_of(frac_start, d, [](char ch) { return ch == '0'; });
   }
   if (!ok) return Fail(ErrorCode::kDataLoss, "DECIMAL digit group out of range");
-  out.push_back('"');
-  if (negative && !all_zero) out.push_back('-');
-  out.append(digits);
-  out.push_back('"');
+  char* start = digits;
+  if (negative && !all_zero) *--start = '-';
+  *--start = '"';
+  *d++ = '"';
+  AppendRange(start, d, out);
   return Ok();
 }
 
 // ---- temporal -------------------------------------------------------------------------------
 
-void AppendFraction(uint32_t micros, int fsp, std::string& out) {
-  if (fsp <= 0) return;
-  out.push_back('.');
-  AppendDigits(micros / kPow10[6 - fsp], fsp, out);
+// The Put* functions write at `p` and return the end. A whole temporal value (quotes, a date
+// of 10-digit fields at most, a clock with a 20-digit hour at most, fraction, 'Z') fits in
+// kTemporalBuffer characters.
+constexpr size_t kTemporalBuffer = 96;
+
+char* PutFraction(uint32_t micros, int fsp, char* p) {
+  if (fsp <= 0) return p;
+  *p++ = '.';
+  return PutDigits(micros / kPow10[6 - fsp], fsp, p);
 }
 
-void AppendDate(uint32_t year, uint32_t month, uint32_t day, std::string& out) {
-  AppendDigits(year, 4, out);
-  out.push_back('-');
-  AppendDigits(month, 2, out);
-  out.push_back('-');
-  AppendDigits(day, 2, out);
+char* PutDate(uint32_t year, uint32_t month, uint32_t day, char* p) {
+  p = PutDigits(year, 4, p);
+  *p++ = '-';
+  p = PutDigits(month, 2, p);
+  *p++ = '-';
+  return PutDigits(day, 2, p);
 }
 
-void AppendClock(uint64_t hour, uint32_t minute, uint32_t second, std::string& out) {
-  AppendDigits(hour, 2, out);
-  out.push_back(':');
-  AppendDigits(minute, 2, out);
-  out.push_back(':');
-  AppendDigits(second, 2, out);
+char* PutClock(uint64_t hour, uint32_t minute, uint32_t second, char* p) {
+  p = PutDigits(hour, 2, p);
+  *p++ = ':';
+  p = PutDigits(minute, 2, p);
+  *p++ = ':';
+  return PutDigits(second, 2, p);
 }
 
 // Fractional-second bytes of TIME2 / DATETIME2 / TIMESTAMP2 for a given fsp.
@@ -359,9 +384,12 @@ uint32_t FracMicros(const uint8_t* p, int fsp) {
 }
 
 void AppendTimestamp(uint32_t seconds, uint32_t micros, int fsp, std::string& out) {
-  out.push_back('"');
+  char buf[kTemporalBuffer];
+  char* p = buf;
+  *p++ = '"';
   if (seconds == 0 && micros == 0) {
-    out.append("0000-00-00T00:00:00");
+    constexpr std::string_view kZero = "0000-00-00T00:00:00";
+    p = std::copy(kZero.begin(), kZero.end(), p);
   } else {
     // Days since 1970-01-01 to a proleptic Gregorian date (era arithmetic, no libc call).
     int64_t days = seconds / 86400;
@@ -375,37 +403,42 @@ void AppendTimestamp(uint32_t seconds, uint32_t micros, int fsp, std::string& ou
     int64_t day = doy - (153 * mp + 2) / 5 + 1;
     int64_t month = mp < 10 ? mp + 3 : mp - 9;
     int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    AppendDate(static_cast<uint32_t>(year), static_cast<uint32_t>(month),
-               static_cast<uint32_t>(day), out);
-    out.push_back('T');
-    AppendClock(sod / 3600, sod / 60 % 60, sod % 60, out);
+    p = PutDate(static_cast<uint32_t>(year), static_cast<uint32_t>(month),
+                static_cast<uint32_t>(day), p);
+    *p++ = 'T';
+    p = PutClock(sod / 3600, sod / 60 % 60, sod % 60, p);
   }
-  AppendFraction(micros, fsp, out);
-  out.append("Z\"");
+  p = PutFraction(micros, fsp, p);
+  *p++ = 'Z';
+  *p++ = '"';
+  AppendRange(buf, p, out);
 }
 
 void AppendDatetimePacked(uint64_t ymdhms, uint32_t micros, int fsp, std::string& out) {
   uint64_t ymd = ymdhms >> 17, hms = ymdhms & ((1 << 17) - 1);
   uint64_t ym = ymd >> 5;
-  out.push_back('"');
-  AppendDate(static_cast<uint32_t>(ym / 13), static_cast<uint32_t>(ym % 13),
-             static_cast<uint32_t>(ymd & 31), out);
-  out.push_back('T');
-  AppendClock(hms >> 12, static_cast<uint32_t>((hms >> 6) & 63), static_cast<uint32_t>(hms & 63),
-              out);
-  AppendFraction(micros, fsp, out);
-  out.push_back('"');
+  char buf[kTemporalBuffer];
+  char* p = buf;
+  *p++ = '"';
+  p = PutDate(static_cast<uint32_t>(ym / 13), static_cast<uint32_t>(ym % 13),
+              static_cast<uint32_t>(ymd & 31), p);
+  *p++ = 'T';
+  p = PutClock(hms >> 12, static_cast<uint32_t>((hms >> 6) & 63), static_cast<uint32_t>(hms & 63),
+               p);
+  p = PutFraction(micros, fsp, p);
+  *p++ = '"';
+  AppendRange(buf, p, out);
 }
 
 // TIME2: MySQL's "packed time": (hms << 24 | micros) offset so that it sorts as unsigned.
-void AppendTime2(const uint8_t* p, int fsp, std::string& out) {
+void AppendTime2(const uint8_t* bytes, int fsp, std::string& out) {
   constexpr int64_t kIntOffset = 0x800000;
   constexpr int64_t kOffset = 0x800000000000LL;
   int64_t packed;
-  int64_t intpart = static_cast<int64_t>(BigEndian(p, 3)) - kIntOffset;
+  int64_t intpart = static_cast<int64_t>(BigEndian(bytes, 3)) - kIntOffset;
   switch (FracBytes(fsp)) {
     case 1: {
-      int64_t frac = p[3];
+      int64_t frac = bytes[3];
       if (intpart < 0 && frac) {
         ++intpart;
         frac -= 0x100;
@@ -414,7 +447,7 @@ void AppendTime2(const uint8_t* p, int fsp, std::string& out) {
       break;
     }
     case 2: {
-      int64_t frac = static_cast<int64_t>(BigEndian(p + 3, 2));
+      int64_t frac = static_cast<int64_t>(BigEndian(bytes + 3, 2));
       if (intpart < 0 && frac) {
         ++intpart;
         frac -= 0x10000;
@@ -423,22 +456,25 @@ void AppendTime2(const uint8_t* p, int fsp, std::string& out) {
       break;
     }
     case 3:
-      packed = static_cast<int64_t>(BigEndian(p, 6)) - kOffset;
+      packed = static_cast<int64_t>(BigEndian(bytes, 6)) - kOffset;
       break;
     default:
       packed = intpart << 24;
       break;
   }
-  out.push_back('"');
+  char buf[kTemporalBuffer];
+  char* p = buf;
+  *p++ = '"';
   if (packed < 0) {
-    out.push_back('-');
+    *p++ = '-';
     packed = -packed;
   }
   uint64_t hms = static_cast<uint64_t>(packed) >> 24;
-  AppendClock((hms >> 12) & 1023, static_cast<uint32_t>((hms >> 6) & 63),
-              static_cast<uint32_t>(hms & 63), out);
-  AppendFraction(static_cast<uint32_t>(packed & 0xFFFFFF), fsp, out);
-  out.push_back('"');
+  p = PutClock((hms >> 12) & 1023, static_cast<uint32_t>((hms >> 6) & 63),
+               static_cast<uint32_t>(hms & 63), p);
+  p = PutFraction(static_cast<uint32_t>(packed & 0xFFFFFF), fsp, p);
+  *p++ = '"';
+  AppendRange(buf, p, out);
 }
 
 // ---- strings --------------------------------------------------------------------------------
@@ -462,6 +498,32 @@ void AppendUuid(const uint8_t* p, std::string& out) {
   out.push_back('"');
 }
 
+// Appends `json`, known to be valid, without the whitespace between its tokens: what
+// simdjson::minify does, but minify's setup dominated on the short documents of a row.
+void AppendMinified(std::string_view json, std::string& out) {
+  size_t start = out.size();
+  out.resize(start + json.size());
+  char* o = out.data() + start;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      if (c == '\\') {  // valid JSON: an escape always has its second character
+        *o++ = c;
+        c = json[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      continue;
+    } else if (c == '"') {
+      in_string = true;
+    }
+    *o++ = c;
+  }
+  out.resize(static_cast<size_t>(o - out.data()));
+}
+
 Status AppendJsonText(std::span<const uint8_t> bytes, const CharsetInfo& cs, std::string& out) {
   std::string converted;
   std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -479,14 +541,7 @@ Status AppendJsonText(std::span<const uint8_t> bytes, const CharsetInfo& cs, std
     // A JSON column holding text that does not parse (possible without the CHECK): a string.
     return AppendText(bytes, cs, out);
   }
-  size_t start = out.size();
-  out.resize(start + text.size());
-  size_t len = 0;
-  if (simdjson::minify(text.data(), text.size(), out.data() + start, len) != simdjson::SUCCESS) {
-    out.resize(start);
-    return AppendText(bytes, cs, out);
-  }
-  out.resize(start + len);
+  AppendMinified(text, out);
   return Ok();
 }
 
@@ -578,6 +633,13 @@ Result<std::string> ToUtf8(std::span<const uint8_t> bytes, const CharsetInfo& cs
 
 Status AppendText(std::span<const uint8_t> bytes, const CharsetInfo& cs, std::string& out) {
   std::string_view sv(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if ((cs.kind == Charset::kUtf8 || cs.kind == Charset::kAscii || cs.kind == Charset::kLatin1) &&
+      IsPlainAscii(sv)) {
+    out.push_back('"');
+    out.append(sv);
+    out.push_back('"');
+    return Ok();
+  }
   if (cs.kind == Charset::kUtf8) {
     if (!simdjson::validate_utf8(sv.data(), sv.size())) {
       return Fail(ErrorCode::kInvalidArgument, fmt::format("invalid {} text", cs.name));
@@ -601,7 +663,7 @@ void AppendDouble(double v, std::string& out) {
   }
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
+  AppendRange(buf, r.ptr, out);
 }
 
 void AppendFloat(float v, std::string& out) {
@@ -611,7 +673,7 @@ void AppendFloat(float v, std::string& out) {
   }
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
+  AppendRange(buf, r.ptr, out);
 }
 
 bool IsNumericType(uint8_t type) {
@@ -809,10 +871,13 @@ Status DecodeValue(const ColumnCodec& c, BinlogBuffer& in, std::string& out) {
     case ct::kNewDate: {
       uint64_t v = in.Uint(3);
       if (!in.ok()) return Truncated("DATE");
-      out.push_back('"');
-      AppendDate(static_cast<uint32_t>(v >> 9), static_cast<uint32_t>((v >> 5) & 15),
-                 static_cast<uint32_t>(v & 31), out);
-      out.push_back('"');
+      char buf[kTemporalBuffer];
+      char* p = buf;
+      *p++ = '"';
+      p = PutDate(static_cast<uint32_t>(v >> 9), static_cast<uint32_t>((v >> 5) & 15),
+                  static_cast<uint32_t>(v & 31), p);
+      *p++ = '"';
+      AppendRange(buf, p, out);
       return Ok();
     }
     case ct::kTime: {
@@ -820,27 +885,33 @@ Status DecodeValue(const ColumnCodec& c, BinlogBuffer& in, std::string& out) {
       if (!in.ok()) return Truncated("TIME");
       int64_t v =
           (raw & 0x800000) ? static_cast<int64_t>(raw) - 0x1000000 : static_cast<int64_t>(raw);
-      out.push_back('"');
+      char buf[kTemporalBuffer];
+      char* p = buf;
+      *p++ = '"';
       if (v < 0) {
-        out.push_back('-');
+        *p++ = '-';
         v = -v;
       }
-      AppendClock(static_cast<uint64_t>(v / 10000), static_cast<uint32_t>(v / 100 % 100),
-                  static_cast<uint32_t>(v % 100), out);
-      out.push_back('"');
+      p = PutClock(static_cast<uint64_t>(v / 10000), static_cast<uint32_t>(v / 100 % 100),
+                   static_cast<uint32_t>(v % 100), p);
+      *p++ = '"';
+      AppendRange(buf, p, out);
       return Ok();
     }
     case ct::kDatetime: {
       uint64_t v = in.Uint(8);
       if (!in.ok()) return Truncated("DATETIME");
       uint64_t date = v / 1000000, time = v % 1000000;
-      out.push_back('"');
-      AppendDate(static_cast<uint32_t>(date / 10000), static_cast<uint32_t>(date / 100 % 100),
-                 static_cast<uint32_t>(date % 100), out);
-      out.push_back('T');
-      AppendClock(time / 10000, static_cast<uint32_t>(time / 100 % 100),
-                  static_cast<uint32_t>(time % 100), out);
-      out.push_back('"');
+      char buf[kTemporalBuffer];
+      char* p = buf;
+      *p++ = '"';
+      p = PutDate(static_cast<uint32_t>(date / 10000), static_cast<uint32_t>(date / 100 % 100),
+                  static_cast<uint32_t>(date % 100), p);
+      *p++ = 'T';
+      p = PutClock(time / 10000, static_cast<uint32_t>(time / 100 % 100),
+                   static_cast<uint32_t>(time % 100), p);
+      *p++ = '"';
+      AppendRange(buf, p, out);
       return Ok();
     }
     case ct::kTimestamp: {

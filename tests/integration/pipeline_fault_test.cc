@@ -61,22 +61,12 @@ class PipelineFaultTest : public ::testing::Test {
   // the row id unless `sink_yaml` says otherwise.
   std::string WriteTask(const std::string& db, const EnvMap& rocketmq, const std::string& topic,
                         const std::string& sink_yaml, const std::string& rest_yaml) {
-    std::string path = dir_ + "/task.yaml";
-    std::ofstream out(path);
-    out << "name: " << db << "-task\n"
-        << "source:\n"
-        << "  tracking: {name: " << db << ", source: \"" << EnvValue(mariadb_, "MYSQL_URL")
-        << "\", tables: [\"" << db << ".*\"]}\n"
-        << "  consumer_group: {name: g1, account: acct1, password: \"Passw0rd!\"}\n"
-        << "  start_time: earliest\n"
-        << "  batch: {max_events: 100, interval_s: 1}\n"
-        << "sink:\n"
-        << "  endpoint: \"" << EnvValue(rocketmq, "NAMESRV") << "\"\n"
-        << "  topic: " << topic << "\n"
-        << (sink_yaml.empty() ? "  body: {form: JSONPATH, value: \"$.data.afterImage.id\"}\n"
-                              : sink_yaml)
-        << rest_yaml;
-    return path;
+    return WriteTaskFile(
+        dir_ + "/task.yaml", db, EnvValue(mariadb_, "MYSQL_URL"), EnvValue(rocketmq, "NAMESRV"),
+        topic, "{max_events: 100, interval_s: 1}",
+        (sink_yaml.empty() ? "  body: {form: JSONPATH, value: \"$.data.afterImage.id\"}\n"
+                           : sink_yaml) +
+            rest_yaml);
   }
 
   // Stops or starts the rocketmq_fault fixture's broker (its NameServer stays up).

@@ -40,20 +40,8 @@ class PipelineRunTest : public ::testing::Test {
   std::string WriteTask(const std::string& db, const std::string& topic,
                         const std::string& extra_yaml,
                         const std::string& batch = "{max_events: 500, interval_s: 1}") {
-    std::string path = dir_ + "/" + db + ".yaml";
-    std::ofstream out(path);
-    out << "name: " << db << "-task\n"
-        << "source:\n"
-        << "  tracking: {name: " << db << ", source: \"" << EnvValue(mariadb_, "MYSQL_URL")
-        << "\", tables: [\"" << db << ".*\"]}\n"
-        << "  consumer_group: {name: g1, account: acct1, password: \"Passw0rd!\"}\n"
-        << "  start_time: earliest\n"
-        << "  batch: " << batch << "\n"
-        << "sink:\n"
-        << "  endpoint: \"" << EnvValue(rocketmq_, "NAMESRV") << "\"\n"
-        << "  topic: " << topic << "\n"
-        << extra_yaml;
-    return path;
+    return WriteTaskFile(dir_ + "/" + db + ".yaml", db, EnvValue(mariadb_, "MYSQL_URL"),
+                         EnvValue(rocketmq_, "NAMESRV"), topic, batch, extra_yaml);
   }
 
   EnvMap mariadb_;

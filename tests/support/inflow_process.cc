@@ -32,6 +32,26 @@ std::string InflowBinary() {
   return std::string(build ? build : ".") + "/src/server/inflow";
 }
 
+std::string WriteTaskFile(const std::string& path, const std::string& db,
+                          const std::string& mysql_url, const std::string& namesrv,
+                          const std::string& topic, const std::string& batch,
+                          const std::string& tail) {
+  std::ofstream out(path);
+  out << "name: " << db << "-task\n"
+      << "source:\n"
+      << "  tracking: {name: " << db << ", source: \"" << mysql_url << "\", tables: [\"" << db
+      << ".*\"]}\n"
+      << "  consumer_group: {name: g1, account: acct1, password: \"Passw0rd!\"}\n"
+      << "  start_time: earliest\n"
+      << "  batch: " << batch << "\n"
+      << "sink:\n"
+      << "  endpoint: \"" << namesrv << "\"\n"
+      << "  topic: " << topic << "\n"
+      << tail;
+  EXPECT_TRUE(out.good()) << "cannot write " << path;
+  return path;
+}
+
 InflowProcess::InflowProcess(const std::string& task_file, const std::string& data_dir,
                              const std::string& log_file,
                              const std::vector<std::string>& extra_args)

@@ -16,6 +16,15 @@ namespace inflow::testing {
 // $INFLOW_BUILD_DIR/src/server/inflow (the ctest environment sets INFLOW_BUILD_DIR).
 std::string InflowBinary();
 
+// Writes the task file `path` for `inflow run`: task "<db>-task" on every table of `db` (tracking
+// instance `db` on `mysql_url`), consumer group g1 / acct1 from the earliest record, `batch`
+// (a YAML flow map), and a sink to `topic` at `namesrv`; `tail` follows the sink's topic line
+// (more sink fields, then filter / transform / properties). Returns `path`.
+std::string WriteTaskFile(const std::string& path, const std::string& db,
+                          const std::string& mysql_url, const std::string& namesrv,
+                          const std::string& topic, const std::string& batch,
+                          const std::string& tail);
+
 class InflowProcess {
  public:
   // Starts `inflow run TASK_FILE --data DATA_DIR --drain-s 5 EXTRA_ARGS...`; a failure to

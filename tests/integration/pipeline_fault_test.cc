@@ -22,6 +22,7 @@
 #include "support/java_tools.h"
 #include "support/mariadb_sql.h"
 #include "support/run_command.h"
+#include "transform/http_test_server.h"
 
 namespace inflow::testing {
 namespace {
@@ -195,6 +196,105 @@ TEST_F(PipelineFaultTest, PoisonEventStopsTheTaskUnderNoneAndNothingIsSkipped) {
 
 class PipelineBrokerFaultTest : public PipelineFaultTest,
                                 public ::testing::WithParamInterface<const char*> {};
+
+// Functions failing on single rows, in the real runtime: a Lua step that loops forever (stopped
+// by its time limit), an HTTP function that answers with something that is not JSON, and one
+// that does not answer within its timeout. Under ALL each culprit goes to the dead letters with
+// the reason, and the other rows are delivered as the function shaped them. A Lua script that
+// tries to reach the OS is refused before the task starts.
+TEST_F(PipelineFaultTest, FunctionTimeoutsAndBadOutputAreDeadLetteredAndEscapesRefused) {
+  EnvMap rocketmq = ServiceEnv("rocketmq");
+  ASSERT_FALSE(rocketmq.empty());
+  const std::string db = "fault_functions";
+  const std::string topic = "fault_functions_out";
+  ASSERT_TRUE(CreateTopic(rocketmq, topic, 4));
+  Sql("DROP DATABASE IF EXISTS " + db + ";\nCREATE DATABASE " + db + ";\nCREATE TABLE " + db +
+      ".t (id INT PRIMARY KEY, note VARCHAR(16));\n");
+
+  // The function: {"fn": id} per event; "BAD" rows get a non-JSON answer, "SLOW" rows none in
+  // time (the step's timeout is 500 ms).
+  transform::TestHttpServer server(
+      [](const std::string&, const std::string&, const std::string& body) {
+        auto events = nlohmann::json::parse(body, nullptr, false);
+        transform::TestHttpServer::Reply reply;
+        if (!events.is_array()) return transform::TestHttpServer::Reply{400, "not an array"};
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& e : events) {
+          std::string note = e["data"]["afterImage"]["note"].get<std::string>();
+          if (note == "BAD") return transform::TestHttpServer::Reply{200, "<html>oops</html>"};
+          if (note == "SLOW") std::this_thread::sleep_for(milliseconds(1500));
+          out.push_back({{"fn", e["data"]["afterImage"]["id"]}});
+        }
+        reply.body = out.dump();
+        return reply;
+      });
+  const std::string dlq = dir_ + "/dlq.jsonl";
+  std::string task =
+      WriteTask(db, rocketmq, topic, "  body: {form: JSONPATH, value: \"$.fn\"}\n",
+                "filter: {data: {operationType: [INSERT]}}\n"
+                "transform:\n"
+                "  - lua:\n"
+                "      timeout_ms: 200\n"
+                "      code: |\n"
+                "        function transform(events)\n"
+                "          for _, e in ipairs(events) do\n"
+                "            if e.data.afterImage.note == \"LOOP\" then while true do end end\n"
+                "          end\n"
+                "          return events\n"
+                "        end\n"
+                "  - http: {url: \"" +
+                    server.url("/fn") +
+                    "\", timeout_ms: 500}\n"
+                    "properties:\n"
+                    "  retry: {policy: CUSTOM, attempts: 2, initial_ms: 100, max_ms: 200}\n"
+                    "  fault_tolerance: ALL\n"
+                    "  dead_letter: {file: " +
+                    dlq + "}\n");
+  InflowProcess inflow(task, dir_ + "/data", dir_ + "/inflow.log");
+  ASSERT_TRUE(inflow.WaitStarted()) << inflow.Log();
+  Sql("INSERT INTO " + db + ".t VALUES (1,'ok'),(2,'LOOP'),(3,'BAD'),(4,'SLOW'),(5,'ok');\n");
+
+  auto v = RunVerifier(rocketmq, topic, 2, 120);
+  ASSERT_EQ(v.exit_code, 0) << v.err << "\n" << inflow.Log();
+  std::set<std::string> bodies;
+  for (const auto& m : v.messages) bodies.insert(m.body);
+  EXPECT_EQ(bodies, (std::set<std::string>{"1", "5"}));
+
+  // Wait for the three dead letters (the slow one takes its retries first).
+  std::map<int, std::string> reasons;  // row id -> inflow_error_message
+  auto deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (reasons.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(200));
+    reasons.clear();
+    std::ifstream in(dlq);
+    for (std::string line; std::getline(in, line);) {
+      auto letter = nlohmann::json::parse(line);
+      auto event = nlohmann::json::parse(letter["body"].get<std::string>());
+      reasons[event["data"]["afterImage"]["id"].get<int>()] =
+          letter["properties"]["inflow_error_message"].get<std::string>();
+    }
+  }
+  ASSERT_EQ(reasons.size(), 3u) << inflow.Log();
+  EXPECT_NE(reasons[2].find("time"), std::string::npos) << reasons[2];
+  EXPECT_NE(reasons[3].find("JSON"), std::string::npos) << reasons[3];
+  EXPECT_NE(reasons[4].find("time"), std::string::npos) << reasons[4];
+  EXPECT_EQ(inflow.Kill(SIGTERM), 0) << inflow.Log();
+
+  // A sandbox escape attempt: the script's top level runs when the step is built.
+  const std::string marker = dir_ + "/escaped";
+  std::string escape = WriteTask(db, rocketmq, topic, "",
+                                 "transform:\n"
+                                 "  - lua:\n"
+                                 "      code: |\n"
+                                 "        os.execute(\"touch " +
+                                     marker +
+                                     "\")\n"
+                                     "        function transform(events) return events end\n");
+  InflowProcess refused(escape, dir_ + "/data-escape", dir_ + "/escape.log");
+  EXPECT_EQ(refused.WaitExit(seconds(60)), 2) << refused.Log();
+  EXPECT_NE(refused.RunLog().find("transform[0].lua"), std::string::npos) << refused.RunLog();
+  EXPECT_FALSE(std::filesystem::exists(marker));
+}
 
 // Rows keep coming while the broker is down for 30 s; every row arrives once it is back.
 TEST_P(PipelineBrokerFaultTest, BrokerDownThirtySecondsLosesNothing) {

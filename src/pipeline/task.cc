@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -357,50 +358,62 @@ struct Task::Impl {
     return events;
   }
 
-  // Transforms with retries for transient failures; isolates events that fail
-  // deterministically by running them one at a time.
+  // RunSteps, retrying transient failures per the retry policy; the last error once the policy
+  // gives up or the failure is deterministic. nullopt when the task is stopping while waiting.
+  std::optional<Result<std::vector<transform::Event>>> RunStepsWithRetries(
+      const BatchState& batch, const std::vector<transform::Event>& in) {
+    for (int attempt = 1;; ++attempt) {
+      auto out = RunSteps(in);
+      if (out || !IsRetryable(out.error().code())) return out;
+      int64_t age = NowMs() - batch.origins.begin()->second.read_ms;
+      auto delay = config.retry.NextDelay(attempt, milliseconds(age), rng);
+      if (!delay) return out;
+      metrics.retries++;
+      std::unique_lock<std::mutex> lock(mu);
+      if (cv.wait_for(lock, *delay, [this] { return stopping; })) return std::nullopt;
+    }
+  }
+
+  // Transforms the batch with retries for transient failures. A deterministic failure isolates
+  // the culprits: the events are run again one at a time — each with its own retries, so a
+  // slow or flaky function while isolating does not fail an innocent event — and only those
+  // that still fail are failed. Once the policy gives up on a transient failure of the whole
+  // batch, every event of it fails (the function call itself failed; retrying each event
+  // alone would multiply an outage by the batch size).
   std::vector<transform::Event> Transform(BatchState& batch, std::vector<transform::Event> in) {
     if (steps.empty() || in.empty()) return in;
     auto t0 = SteadyClock::now();
-    for (int attempt = 1;; ++attempt) {
-      auto out = RunSteps(in);
-      if (out) {
-        metrics.transform_ms.Observe(
-            std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
-        metrics.events_transformed += out->size();
-        return std::move(*out);
-      }
-      if (IsRetryable(out.error().code())) {
-        int64_t age = NowMs() - batch.origins.begin()->second.read_ms;
-        auto delay = config.retry.NextDelay(attempt, milliseconds(age), rng);
-        if (delay) {
-          metrics.retries++;
-          std::unique_lock<std::mutex> lock(mu);
-          if (cv.wait_for(lock, *delay, [this] { return stopping; })) {
-            lock.unlock();
-            // Stopping: leave the batch incomplete so it is read again after a restart.
-            batch.outstanding++;
-            return {};
-          }
-          continue;
-        }
-        for (const auto& e : in) FailEvent(batch, e.id, out.error());
-        return {};
-      }
-      break;  // deterministic: isolate the culprits
+    auto done = [&](size_t produced) {
+      metrics.events_transformed += produced;
+      metrics.transform_ms.Observe(
+          std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
+    };
+    // Stopping: leave the batch incomplete so it is read again after a restart.
+    auto abandon = [&] {
+      batch.outstanding++;
+      return std::vector<transform::Event>();
+    };
+    auto out = RunStepsWithRetries(batch, in);
+    if (!out) return abandon();
+    if (*out) {
+      done((*out)->size());
+      return std::move(**out);
+    }
+    if (in.size() == 1 || IsRetryable(out->error().code())) {
+      for (const auto& e : in) FailEvent(batch, e.id, out->error());
+      return {};
     }
     std::vector<transform::Event> result;
     for (auto& e : in) {
-      auto one = RunSteps({e});
-      if (one) {
-        for (auto& o : *one) result.push_back(std::move(o));
+      auto one = RunStepsWithRetries(batch, {e});
+      if (!one) return abandon();
+      if (*one) {
+        for (auto& o : **one) result.push_back(std::move(o));
       } else {
-        FailEvent(batch, e.id, one.error());
+        FailEvent(batch, e.id, one->error());
       }
     }
-    metrics.events_transformed += result.size();
-    metrics.transform_ms.Observe(
-        std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
+    done(result.size());
     return result;
   }
 

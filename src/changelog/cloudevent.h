@@ -40,10 +40,6 @@ std::string CloudEventId(const TrackingInfo& tracking, RecordId id);
 // "2026-11-25T09:00:00.250Z" when the milliseconds are not zero.
 std::string FormatRfc3339(int64_t unix_ms);
 
-// Appends `text` to `out` as a JSON string literal (quotes included). Invalid UTF-8 bytes are
-// replaced by U+FFFD so the output is always valid JSON.
-void AppendJsonString(std::string_view text, std::string* out);
-
 }  // namespace inflow::changelog
 
 #endif  // INFLOW_CHANGELOG_CLOUDEVENT_H_

@@ -51,39 +51,66 @@ void AppendJsonEscaped(std::string* out, std::string_view s) {
   out->append(s.data() + run, s.size() - run);
 }
 
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t n = s.size(), i = 0;
-  while (i < n) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  size_t n;
+  uint32_t cp;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+namespace {
+
+// The index of the first byte at or after `from` that does not begin a well-formed UTF-8
+// sequence, or s.size().
+size_t FirstInvalidUtf8(std::string_view s, size_t from) {
+  size_t i = from;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;
     }
-    size_t len;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
+    size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) return i;
+    i += n;
   }
-  return true;
+  return s.size();
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) { return FirstInvalidUtf8(s, 0) == s.size(); }
+
+void AppendJsonStringLossy(std::string* out, std::string_view s) {
+  out->push_back('"');
+  size_t run = 0;
+  for (size_t bad; (bad = FirstInvalidUtf8(s, run)) < s.size(); run = bad + 1) {
+    AppendJsonEscaped(out, s.substr(run, bad - run));
+    out->append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+  }
+  AppendJsonEscaped(out, s.substr(run));
+  out->push_back('"');
 }
 
 void AppendJsonNumber(std::string* out, double v) {

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "pattern/dom_number.h"
+
 namespace inflow::pattern {
 namespace {
 
@@ -28,23 +30,6 @@ void Collect(dom::element e, const std::vector<std::string>& path, size_t depth,
     default:
       if (depth == path.size()) out->push_back(e);
       return;
-  }
-}
-
-bool IsNumber(dom::element e) {
-  auto t = e.type();
-  return t == dom::element_type::INT64 || t == dom::element_type::UINT64 ||
-         t == dom::element_type::DOUBLE;
-}
-
-double NumberOf(dom::element e) {
-  switch (e.type()) {
-    case dom::element_type::INT64:
-      return static_cast<double>(int64_t(e));
-    case dom::element_type::UINT64:
-      return static_cast<double>(uint64_t(e));
-    default:
-      return double(e);
   }
 }
 

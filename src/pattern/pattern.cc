@@ -8,6 +8,8 @@
 #include <cstring>
 #include <limits>
 
+#include "pattern/dom_number.h"
+
 namespace inflow::pattern {
 namespace {
 
@@ -58,23 +60,6 @@ std::string TypeName(dom::element e) {
       return "null";
     default:
       return "a number";
-  }
-}
-
-bool IsNumber(dom::element e) {
-  auto t = e.type();
-  return t == dom::element_type::INT64 || t == dom::element_type::UINT64 ||
-         t == dom::element_type::DOUBLE;
-}
-
-double NumberOf(dom::element e) {
-  switch (e.type()) {
-    case dom::element_type::INT64:
-      return static_cast<double>(int64_t(e));
-    case dom::element_type::UINT64:
-      return static_cast<double>(uint64_t(e));
-    default:
-      return double(e);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/config_errors.h"
+#include "sink/reserved_properties.h"
 
 namespace inflow::sink {
 namespace {
@@ -13,51 +14,9 @@ namespace {
 constexpr std::array<FieldForm, 4> kAllForms = {FieldForm::kOriginal, FieldForm::kJsonPath,
                                                 FieldForm::kConstant, FieldForm::kTemplate};
 
-// RocketMQ MessageConst names (ref-rocketmq.md §2.2) plus __SHARDINGKEY, which inflow sets for
-// FIFO delivery.
-constexpr std::string_view kReservedNames[] = {
-    "KEYS",
-    "TAGS",
-    "WAIT",
-    "UNIQ_KEY",
-    "DELAY",
-    "__SHARDINGKEY",
-    "TRAN_MSG",
-    "PGROUP",
-    "CHECK_IMMUNITY_TIME_IN_SECONDS",
-    "INSTANCE_ID",
-    "MSG_REGION",
-    "TRACE_ON",
-    "CLUSTER",
-    "REAL_TOPIC",
-    "REAL_QID",
-    "RETRY_TOPIC",
-    "RECONSUME_TIME",
-    "MAX_RECONSUME_TIMES",
-    "MIN_OFFSET",
-    "MAX_OFFSET",
-    "ORIGIN_MESSAGE_ID",
-    "TRAN_PREPARED_QUEUE_OFFSET",
-    "__transactionId__",
-    "TRANSACTION_CHECK_TIMES",
-    "CORRELATION_ID",
-    "REPLY_TO_CLIENT",
-    "TTL",
-    "ARRIVE_TIME",
-    "MSG_TYPE",
-    "POP_CK",
-    "1ST_POP_TIME",
-    "INNER_NUM",
-    "INNER_BASE",
-    "__BORNHOST",
-    "BORN_TIMESTAMP",
-    "TRACE_CONTEXT",
-    "__CRC32#",
-    "DLQ_ORIGIN_TOPIC",
-    "DLQ_ORIGIN_MESSAGE_ID",
-};
-constexpr std::array<std::string_view, 3> kReservedPrefixes = {"TIMER_", "__RMQ.TRANSIENT.",
-                                                               "inflow_"};
+// On top of RocketMQ's own names (reserved_properties.h): the broker's timer properties, and
+// inflow's own `inflow_*` properties (inflow_event_id, the dead-letter reasons).
+constexpr std::array<std::string_view, 2> kReservedPrefixes = {"TIMER_", "inflow_"};
 constexpr std::string_view kEventIdProperty = "inflow_event_id";
 
 using Errors = ConfigErrors;
@@ -360,10 +319,7 @@ std::string_view FieldFormName(FieldForm form) {
 }
 
 bool IsReservedPropertyName(std::string_view name) {
-  if (std::find(std::begin(kReservedNames), std::end(kReservedNames), name) !=
-      std::end(kReservedNames)) {
-    return true;
-  }
+  if (IsRocketMqReservedProperty(name)) return true;
   return std::any_of(kReservedPrefixes.begin(), kReservedPrefixes.end(),
                      [&](std::string_view p) { return name.substr(0, p.size()) == p; });
 }

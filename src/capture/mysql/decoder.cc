@@ -13,6 +13,7 @@
 
 #include "capture/mysql/binlog_buffer.h"
 #include "capture/mysql/rows_event.h"
+#include "capture/mysql/state_codec.h"
 
 namespace inflow::capture::mysql {
 
@@ -822,20 +823,8 @@ uint64_t BinlogDecoder::rows_decoded() const { return impl_->rows_decoded(); }
 // ---- state ----------------------------------------------------------------------------------
 
 namespace {
-void PutString(std::string& out, std::string_view s) {
-  uint32_t n = static_cast<uint32_t>(s.size());
-  out.append(reinterpret_cast<const char*>(&n), 4);
-  out.append(s);
-}
-bool GetString(std::string_view& in, std::string& s) {
-  if (in.size() < 4) return false;
-  uint32_t n;
-  std::memcpy(&n, in.data(), 4);
-  if (in.size() - 4 < n) return false;
-  s.assign(in.substr(4, n));
-  in.remove_prefix(4 + n);
-  return true;
-}
+using state_codec::GetString;
+using state_codec::PutString;
 constexpr std::string_view kStateMagic = "inflow-binlog-state-v1";
 }  // namespace
 

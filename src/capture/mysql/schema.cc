@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 #include <optional>
+
+#include "capture/mysql/state_codec.h"
 
 namespace inflow::capture::mysql {
 namespace {
@@ -728,49 +729,30 @@ std::pair<std::string, std::string> SchemaHistory::Apply(std::string_view defaul
 }
 
 namespace {
-void PutStr(std::string& out, std::string_view s) {
-  uint32_t n = static_cast<uint32_t>(s.size());
-  out.append(reinterpret_cast<const char*>(&n), 4);
-  out.append(s);
-}
-bool GetStr(std::string_view& in, std::string& s) {
-  if (in.size() < 4) return false;
-  uint32_t n;
-  std::memcpy(&n, in.data(), 4);
-  if (in.size() - 4 < n) return false;
-  s.assign(in.substr(4, n));
-  in.remove_prefix(4 + n);
-  return true;
-}
-bool GetU32(std::string_view& in, uint32_t& v) {
-  if (in.size() < 4) return false;
-  std::memcpy(&v, in.data(), 4);
-  in.remove_prefix(4);
-  return true;
-}
+using state_codec::GetString;
+using state_codec::GetU32;
+using state_codec::PutString;
+using state_codec::PutU32;
 }  // namespace
 
 std::string SchemaHistory::Serialize() const {
   std::string out;
-  uint32_t n = static_cast<uint32_t>(tables_.size());
-  out.append(reinterpret_cast<const char*>(&n), 4);
+  PutU32(out, static_cast<uint32_t>(tables_.size()));
   for (const auto& [key, t] : tables_) {
-    PutStr(out, t.database);
-    PutStr(out, t.table);
-    uint32_t cols = static_cast<uint32_t>(t.columns.size());
-    out.append(reinterpret_cast<const char*>(&cols), 4);
+    PutString(out, t.database);
+    PutString(out, t.table);
+    PutU32(out, static_cast<uint32_t>(t.columns.size()));
     for (const auto& c : t.columns) {
-      PutStr(out, c.name);
-      PutStr(out, c.column_type);
-      PutStr(out, c.charset);
+      PutString(out, c.name);
+      PutString(out, c.column_type);
+      PutString(out, c.charset);
       out.push_back(static_cast<char>((c.nullable ? 1 : 0) | (c.primary_key ? 2 : 0)));
     }
   }
-  uint32_t dbs = static_cast<uint32_t>(database_charsets_.size());
-  out.append(reinterpret_cast<const char*>(&dbs), 4);
+  PutU32(out, static_cast<uint32_t>(database_charsets_.size()));
   for (const auto& [db, charset] : database_charsets_) {
-    PutStr(out, db);
-    PutStr(out, charset);
+    PutString(out, db);
+    PutString(out, charset);
   }
   return out;
 }
@@ -783,11 +765,11 @@ Result<SchemaHistory> SchemaHistory::Parse(std::string_view in) {
   for (uint32_t i = 0; i < n; ++i) {
     TableSchema t;
     uint32_t cols;
-    if (!GetStr(in, t.database) || !GetStr(in, t.table) || !GetU32(in, cols)) return bad();
+    if (!GetString(in, t.database) || !GetString(in, t.table) || !GetU32(in, cols)) return bad();
     if (cols > in.size()) return bad();
     for (uint32_t k = 0; k < cols; ++k) {
       ColumnDef c;
-      if (!GetStr(in, c.name) || !GetStr(in, c.column_type) || !GetStr(in, c.charset) ||
+      if (!GetString(in, c.name) || !GetString(in, c.column_type) || !GetString(in, c.charset) ||
           in.empty()) {
         return bad();
       }
@@ -802,7 +784,7 @@ Result<SchemaHistory> SchemaHistory::Parse(std::string_view in) {
   if (!GetU32(in, dbs)) return bad();
   for (uint32_t i = 0; i < dbs; ++i) {
     std::string db, charset;
-    if (!GetStr(in, db) || !GetStr(in, charset)) return bad();
+    if (!GetString(in, db) || !GetString(in, charset)) return bad();
     h.database_charsets_[db] = charset;
   }
   if (!in.empty()) return bad();

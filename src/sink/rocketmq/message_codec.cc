@@ -9,72 +9,10 @@
 #include <ctime>
 #include <random>
 
+#include "sink/reserved_properties.h"
+
 namespace inflow::sink::rocketmq {
 namespace {
-
-// Names from MessageConst (5.x) that the broker or the client interpret, plus __SHARDINGKEY
-// (a 5.x FIFO group marker that would silently change the message type).
-constexpr std::string_view kReserved[] = {"KEYS",
-                                          "TAGS",
-                                          "WAIT",
-                                          "DELAY",
-                                          "RETRY_TOPIC",
-                                          "REAL_TOPIC",
-                                          "REAL_QID",
-                                          "TRAN_MSG",
-                                          "PGROUP",
-                                          "MIN_OFFSET",
-                                          "MAX_OFFSET",
-                                          "BUYER_ID",
-                                          "ORIGIN_MESSAGE_ID",
-                                          "TRANSFER_FLAG",
-                                          "CORRECTION_FLAG",
-                                          "MQ2_FLAG",
-                                          "RECONSUME_TIME",
-                                          "MSG_REGION",
-                                          "TRACE_ON",
-                                          "UNIQ_KEY",
-                                          "MAX_RECONSUME_TIMES",
-                                          "CONSUME_START_TIME",
-                                          "POP_CK",
-                                          "POP_CK_OFFSET",
-                                          "1ST_POP_TIME",
-                                          "TRAN_PREPARED_QUEUE_OFFSET",
-                                          "DUP_INFO",
-                                          "EXTEND_UNIQ_INFO",
-                                          "INSTANCE_ID",
-                                          "CORRELATION_ID",
-                                          "REPLY_TO_CLIENT",
-                                          "TTL",
-                                          "ARRIVE_TIME",
-                                          "PUSH_REPLY_TIME",
-                                          "CLUSTER",
-                                          "MSG_TYPE",
-                                          "INNER_MULTI_QUEUE_OFFSET",
-                                          "INNER_MULTI_DISPATCH",
-                                          "_CATCHUP_DEADLINE_",
-                                          "TIMER_OUT_MS",
-                                          "TIMER_ENQUEUE_MS",
-                                          "TIMER_DEQUEUE_MS",
-                                          "TIMER_ROLL_TIMES",
-                                          "TIMER_DELETE_UNIQKEY",
-                                          "TIMER_DELAY_LEVEL",
-                                          "TIMER_DELIVER_MS",
-                                          "TIMER_DELAY_SEC",
-                                          "TIMER_DELAY_MS",
-                                          "__BORNHOST",
-                                          "BORN_TIMESTAMP",
-                                          "TRACE_CONTEXT",
-                                          "__CRC32#",
-                                          "DLQ_ORIGIN_TOPIC",
-                                          "DLQ_ORIGIN_MESSAGE_ID",
-                                          "__transactionId__",
-                                          "TRANSACTION_CHECK_TIMES",
-                                          "CHECK_IMMUNITY_TIME_IN_SECONDS",
-                                          "INNER_NUM",
-                                          "INNER_BASE",
-                                          "__SHARDINGKEY",
-                                          "__RMQ.TRANSIENT."};
 
 bool HasSeparator(std::string_view s) {
   return s.find(kNameValueSeparator) != std::string_view::npos ||
@@ -171,10 +109,7 @@ Properties DecodeProperties(std::string_view encoded) {
   return out;
 }
 
-bool IsReservedProperty(std::string_view name) {
-  if (name.starts_with("__RMQ.TRANSIENT.")) return true;
-  return std::find(std::begin(kReserved), std::end(kReserved), name) != std::end(kReserved);
-}
+bool IsReservedProperty(std::string_view name) { return IsRocketMqReservedProperty(name); }
 
 Status ValidateTopic(std::string_view topic) {
   if (topic.empty()) return Fail(ErrorCode::kInvalidArgument, "topic: must not be empty");

@@ -6,6 +6,7 @@
 
 #include "common/config_json.h"
 #include "common/json_text.h"
+#include "transform/parse_event.h"
 
 namespace inflow::transform {
 namespace {
@@ -266,11 +267,7 @@ Result<std::vector<Event>> Enrich::Apply(std::vector<Event> events) {
   std::string out;
   std::optional<std::string> value;
   for (Event& event : events) {
-    simdjson::dom::element root;
-    if (auto err = parser.parse(event.json).get(root); err) {
-      return Fail(InvalidArgument("enrich: event " + event.id +
-                                  " is not JSON: " + simdjson::error_message(err)));
-    }
+    INFLOW_TRY(simdjson::dom::element root, ParseEvent(parser, event, "enrich"));
     target.clear();
     target_template_.RenderTo(root, &target);
     body.clear();

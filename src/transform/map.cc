@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/config_json.h"
+#include "transform/parse_event.h"
 
 namespace inflow::transform {
 
@@ -35,11 +36,7 @@ Result<std::vector<Event>> Map::Apply(std::vector<Event> events) {
   simdjson::dom::parser check;
   std::string rendered;
   for (Event& event : events) {
-    simdjson::dom::element root;
-    if (auto err = parser.parse(event.json).get(root); err) {
-      return Fail(InvalidArgument("map: event " + event.id +
-                                  " is not JSON: " + simdjson::error_message(err)));
-    }
+    INFLOW_TRY(simdjson::dom::element root, ParseEvent(parser, event, "map"));
     rendered.clear();
     template_.RenderTo(root, &rendered);
     simdjson::dom::element result;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/config_json.h"
+#include "transform/parse_event.h"
 
 namespace inflow::transform {
 
@@ -111,12 +112,7 @@ Result<std::optional<size_t>> Route::FirstMatch(const Event& event) const {
       continue;
     }
     if (!root) {
-      simdjson::dom::element r;
-      if (auto err = parser.parse(event.json).get(r); err) {
-        return Fail(InvalidArgument("route: event " + event.id +
-                                    " is not JSON: " + simdjson::error_message(err)));
-      }
-      root = r;
+      INFLOW_TRY(root, ParseEvent(parser, event, "route"));
     }
     nodes.clear();
     rule.path->Evaluate(*root, &nodes);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/config_json.h"
+#include "transform/parse_event.h"
 
 namespace inflow::transform {
 
@@ -31,11 +32,7 @@ Result<std::vector<Event>> Split::Apply(std::vector<Event> events) {
   std::vector<simdjson::dom::element> nodes;
   std::vector<Event> out;
   for (Event& event : events) {
-    simdjson::dom::element root;
-    if (auto err = parser.parse(event.json).get(root); err) {
-      return Fail(InvalidArgument("split: event " + event.id +
-                                  " is not JSON: " + simdjson::error_message(err)));
-    }
+    INFLOW_TRY(simdjson::dom::element root, ParseEvent(parser, event, "split"));
     nodes.clear();
     path_.Evaluate(root, &nodes);
     if (nodes.size() != 1 || !nodes[0].is_array()) {

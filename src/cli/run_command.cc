@@ -252,10 +252,10 @@ int Run(const RunFlags& flags) {
   }
   (*task)->Stop(std::chrono::seconds(flags.drain_s));
   (*instance)->Stop();
-  PrintStatus(**task, (*instance)->GetStatus(), true);
+  const changelog::TrackingStatus final_status = (*instance)->GetStatus();
+  PrintStatus(**task, final_status, true);
   if (!flags.metrics_file.empty()) {
-    Status written =
-        WriteMetricsFile(flags.metrics_file, task_name, **task, (*instance)->GetStatus());
+    Status written = WriteMetricsFile(flags.metrics_file, task_name, **task, final_status);
     if (!written) {
       std::fprintf(stderr, "inflow run: --metrics-file: %s\n", written.error().message().c_str());
       rc = kExitFailure;

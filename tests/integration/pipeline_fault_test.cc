@@ -51,10 +51,8 @@ class PipelineFaultTest : public ::testing::Test {
   void SetUp() override {
     mariadb_ = ServiceEnv("mariadb");
     ASSERT_FALSE(mariadb_.empty());
-    dir_ = HarnessDir("INFLOW_BUILD_DIR") + "/pipeline-fault-test/" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = FreshTestDir(std::string("pipeline-fault-test/") +
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
   }
 
   std::string Sql(const std::string& sql) { return RunSql(mariadb_, sql); }

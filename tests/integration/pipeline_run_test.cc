@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -29,10 +28,8 @@ class PipelineRunTest : public ::testing::Test {
     rocketmq_ = ServiceEnv("rocketmq");
     ASSERT_FALSE(mariadb_.empty());
     ASSERT_FALSE(rocketmq_.empty());
-    dir_ = std::string(std::getenv("INFLOW_BUILD_DIR")) + "/pipeline-run-test/" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = FreshTestDir(std::string("pipeline-run-test/") +
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
   }
 
   std::string Sql(const std::string& sql) { return RunSql(mariadb_, sql); }

@@ -36,9 +36,7 @@ class TrackingKillTest : public ::testing::Test {
     rocketmq_ = ServiceEnv("rocketmq");
     ASSERT_FALSE(mariadb_.empty());
     ASSERT_FALSE(rocketmq_.empty());
-    dir_ = std::string(std::getenv("INFLOW_BUILD_DIR")) + "/tracking-kill-test";
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = FreshTestDir("tracking-kill-test");
   }
 
   std::string Sql(const std::string& sql) { return RunSql(mariadb_, sql); }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -44,6 +45,13 @@ std::string HarnessDir(const char* variable) {
     return "";
   }
   return value;
+}
+
+std::string FreshTestDir(const std::string& relative) {
+  std::string dir = HarnessDir("INFLOW_BUILD_DIR") + "/" + relative;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 EnvMap ServiceEnv(std::string_view name) {

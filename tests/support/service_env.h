@@ -40,6 +40,10 @@ std::string EnvValue(const EnvMap& env, std::string_view key);
 // after recording a gtest failure when unset.
 std::string HarnessDir(const char* variable);
 
+// $INFLOW_BUILD_DIR/<relative>, emptied (created if missing): a test's own scratch directory,
+// left in place afterwards for inspection.
+std::string FreshTestDir(const std::string& relative);
+
 }  // namespace inflow::testing
 
 #endif  // INFLOW_TESTS_SUPPORT_SERVICE_ENV_H_

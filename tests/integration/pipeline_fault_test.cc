@@ -57,6 +57,12 @@ class PipelineFaultTest : public ::testing::Test {
 
   std::string Sql(const std::string& sql) { return RunSql(mariadb_, sql); }
 
+  // A fresh database `db` holding one table `t` with these column definitions.
+  void CreateTable(const std::string& db, const std::string& columns) {
+    Sql("DROP DATABASE IF EXISTS " + db + ";\nCREATE DATABASE " + db + ";\nCREATE TABLE " + db +
+        ".t (" + columns + ");\n");
+  }
+
   // A task on every table of `db`, delivering to `topic` on the broker of `rocketmq`; the body is
   // the row id unless `sink_yaml` says otherwise.
   std::string WriteTask(const std::string& db, const EnvMap& rocketmq, const std::string& topic,
@@ -102,8 +108,7 @@ TEST_F(PipelineFaultTest, PoisonEventGoesToDeadLettersUnderAllAndItsReplayDelive
   const std::string db = "fault_poison_all";
   const std::string topic = "fault_poison_all_out";
   ASSERT_TRUE(CreateTopic(rocketmq, topic, 4));
-  Sql("DROP DATABASE IF EXISTS " + db + ";\nCREATE DATABASE " + db + ";\nCREATE TABLE " + db +
-      ".t (id INT PRIMARY KEY, note VARCHAR(16));\n");
+  CreateTable(db, "id INT PRIMARY KEY, note VARCHAR(16)");
   const std::string dlq = dir_ + "/dlq.jsonl";
   std::string task = WriteTask(db, rocketmq, topic, "",
                                std::string("transform:\n") + kPoisonLua +
@@ -161,8 +166,7 @@ TEST_F(PipelineFaultTest, PoisonEventStopsTheTaskUnderNoneAndNothingIsSkipped) {
   const std::string db = "fault_poison_none";
   const std::string topic = "fault_poison_none_out";
   ASSERT_TRUE(CreateTopic(rocketmq, topic, 4));
-  Sql("DROP DATABASE IF EXISTS " + db + ";\nCREATE DATABASE " + db + ";\nCREATE TABLE " + db +
-      ".t (id INT PRIMARY KEY, note VARCHAR(16));\n");
+  CreateTable(db, "id INT PRIMARY KEY, note VARCHAR(16)");
   std::string task = WriteTask(db, rocketmq, topic, "",
                                std::string("transform:\n") + kPoisonLua +
                                    "properties:\n  retry: {policy: BACKOFF_RETRY}\n"
@@ -207,8 +211,7 @@ TEST_F(PipelineFaultTest, FunctionTimeoutsAndBadOutputAreDeadLetteredAndEscapesR
   const std::string db = "fault_functions";
   const std::string topic = "fault_functions_out";
   ASSERT_TRUE(CreateTopic(rocketmq, topic, 4));
-  Sql("DROP DATABASE IF EXISTS " + db + ";\nCREATE DATABASE " + db + ";\nCREATE TABLE " + db +
-      ".t (id INT PRIMARY KEY, note VARCHAR(16));\n");
+  CreateTable(db, "id INT PRIMARY KEY, note VARCHAR(16)");
 
   // The function: {"fn": id} per event. "BAD" rows get an answer that is neither JSON nor
   // UTF-8 text; "SLOW" rows no answer within the step's 500 ms timeout; row 5, the first time
@@ -309,8 +312,7 @@ TEST_P(PipelineBrokerFaultTest, BrokerDownThirtySecondsLosesNothing) {
   const std::string db = "fault_broker_" + mode;
   const std::string topic = "fault_broker_" + mode + "_out";
   ASSERT_TRUE(CreateTopic(rocketmq, topic, 4));
-  Sql("DROP DATABASE IF EXISTS " + db + ";\nCREATE DATABASE " + db + ";\nCREATE TABLE " + db +
-      ".t (id INT PRIMARY KEY, note VARCHAR(16));\n");
+  CreateTable(db, "id INT PRIMARY KEY, note VARCHAR(16)");
   // No dead-letter queue: under ALL a message that ran out of retries would be dropped, i.e.
   // lost — exactly what this test must not see.
   std::string task = WriteTask(db, rocketmq, topic, "",
@@ -356,8 +358,7 @@ TEST_F(PipelineFaultTest, OrderlyKeepsPerKeyOrderAcrossABrokerRestart) {
   const std::string db = "fault_orderly";
   const std::string topic = "fault_orderly_out";
   ASSERT_TRUE(CreateTopic(rocketmq, topic, 8));
-  Sql("DROP DATABASE IF EXISTS " + db + ";\nCREATE DATABASE " + db + ";\nCREATE TABLE " + db +
-      ".t (id INT PRIMARY KEY, v INT);\n");
+  CreateTable(db, "id INT PRIMARY KEY, v INT");
   std::string task = WriteTask(db, rocketmq, topic, R"(  body:
     form: TEMPLATE
     value: '{"id":"$.data.afterImage.id","v":"$.data.afterImage.v"}'

@@ -3,12 +3,19 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "pattern/number_text.h"
 
 namespace inflow::pattern {
 namespace {
@@ -102,9 +109,62 @@ struct LengthIndex {
   }
 };
 
+// The open segments of a numeric index that the last numbers of one array fell in, with the
+// tests each satisfies (nullptr: none). The numbers of an array cluster (a polygon's
+// coordinates, a series), so most find their segment here — all entries compared at once, no
+// branch on which one holds it — instead of comparing with every boundary.
+class RecentSegments {
+ public:
+  RecentSegments() {
+    lo_.fill(std::numeric_limits<double>::infinity());  // empty: nothing lies inside
+    hi_.fill(-std::numeric_limits<double>::infinity());
+  }
+  bool Find(double lo, double hi, const Ids** tests) const {
+    if (lo == hi && lo == last_exact_) {  // the same exact number again: 0 in z coordinates
+      *tests = last_exact_tests_;
+      return true;
+    }
+    unsigned inside = 0;
+#if defined(__SSE2__)
+    __m128d l = _mm_set1_pd(lo);
+    __m128d h = _mm_set1_pd(hi);
+    for (size_t i = 0; i < kEntries; i += 2) {
+      __m128d in = _mm_and_pd(_mm_cmplt_pd(_mm_loadu_pd(&lo_[i]), l),
+                              _mm_cmpgt_pd(_mm_loadu_pd(&hi_[i]), h));
+      inside |= static_cast<unsigned>(_mm_movemask_pd(in)) << i;
+    }
+#else
+    for (size_t i = 0; i < kEntries; ++i) inside |= unsigned{lo > lo_[i] && hi < hi_[i]} << i;
+#endif
+    if (inside == 0) return false;
+    *tests = tests_[__builtin_ctz(inside)];
+    return true;
+  }
+  // An exact number and its tests, found again without comparisons.
+  void AddExact(double value, const Ids* tests) {
+    last_exact_ = value;
+    last_exact_tests_ = tests;
+  }
+  void Add(std::pair<double, double> interval, const Ids* tests) {
+    size_t i = next_++ % kEntries;
+    lo_[i] = interval.first;
+    hi_[i] = interval.second;
+    tests_[i] = tests;
+  }
+
+ private:
+  static constexpr size_t kEntries = 4;
+  std::array<double, kEntries> lo_;
+  std::array<double, kEntries> hi_;
+  std::array<const Ids*, kEntries> tests_{};
+  unsigned next_ = 0;
+  double last_exact_ = std::numeric_limits<double>::quiet_NaN();  // equal to nothing
+  const Ids* last_exact_tests_ = nullptr;
+};
+
 // Every numeric condition of a field as a partition of the real line: sorted distinct
 // boundaries b0 < b1 < … cut it into segments (-inf,b0) [b0] (b0,b1) [b1] … (bk,+inf); each
-// segment lists the tests it satisfies, so a value costs one binary search.
+// segment lists the tests it satisfies, so a value costs one look for its segment.
 struct NumericIndex {
   struct Range {
     Interval interval;
@@ -112,7 +172,8 @@ struct NumericIndex {
   };
   std::vector<Range> pending;  // filled while compiling
   std::vector<double> bounds;
-  std::vector<Ids> segments;  // 2 * bounds.size() + 1
+  std::vector<double> padded_bounds;  // bounds and +inf up to an even count, for SSE2 pairs
+  std::vector<Ids> segments;          // 2 * bounds.size() + 1
 
   void Finish() {
     if (pending.empty()) return;
@@ -122,6 +183,10 @@ struct NumericIndex {
       if (std::isfinite(r.interval.hi)) b.insert(r.interval.hi);
     }
     bounds.assign(b.begin(), b.end());
+    padded_bounds = bounds;
+    if (padded_bounds.size() % 2 != 0) {
+      padded_bounds.push_back(std::numeric_limits<double>::infinity());
+    }
     segments.assign(2 * bounds.size() + 1, {});
     auto index_of = [&](double x) {
       return static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), x) -
@@ -136,12 +201,73 @@ struct NumericIndex {
     }
     pending.clear();
   }
-  const Ids* Lookup(double x) const {
-    if (segments.empty()) return nullptr;
-    size_t i = std::lower_bound(bounds.begin(), bounds.end(), x) - bounds.begin();
-    size_t seg = (i < bounds.size() && bounds[i] == x) ? 2 * i + 1 : 2 * i;
-    return &segments[seg];
+  // The segment holding x; kNone when the field has no numeric condition.
+  uint32_t SegmentOf(double x) const {
+    if (segments.empty()) return kNone;
+    size_t i = LowerBound(x);
+    return static_cast<uint32_t>((i < bounds.size() && bounds[i] == x) ? 2 * i + 1 : 2 * i);
   }
+  // The open interval of segment 2i: between the boundaries around it.
+  std::pair<double, double> OpenInterval(uint32_t segment) const {
+    size_t i = segment / 2;
+    return {i == 0 ? -std::numeric_limits<double>::infinity() : bounds[i - 1],
+            i == bounds.size() ? std::numeric_limits<double>::infinity() : bounds[i]};
+  }
+  // The tests a bracketed number satisfies (nullptr: none), its segment looked up in `recent`
+  // first and added there. False when a boundary lies in the bracket.
+  bool TestsOf(const NumberBracket& n, RecentSegments* recent, const Ids** tests) const {
+    *tests = nullptr;
+    if (segments.empty() || recent->Find(n.lo, n.hi, tests)) return true;
+    uint32_t segment;
+    if (n.exact) {
+      segment = SegmentOf(n.lo);
+    } else if (!SegmentOf(n.lo, n.hi, &segment)) {
+      return false;
+    }
+    if (!segments[segment].empty()) *tests = &segments[segment];
+    if (segment % 2 == 0) recent->Add(OpenInterval(segment), *tests);
+    if (n.exact) recent->AddExact(n.lo, *tests);
+    return true;
+  }
+  // The segment holding every number in [lo, hi]; false when a boundary lies inside, so the
+  // exact value decides.
+  bool SegmentOf(double lo, double hi, uint32_t* segment) const {
+    if (segments.empty()) {
+      *segment = kNone;
+      return true;
+    }
+    size_t i = LowerBound(lo);
+    if (i < bounds.size() && bounds[i] <= hi) return false;
+    *segment = static_cast<uint32_t>(2 * i);
+    return true;
+  }
+
+ private:
+  // The number of bounds below x. Event numbers land anywhere, so a binary search mispredicts
+  // about every other step, and a branch-free one waits on each load in turn: up to a few
+  // dozen bounds, comparing with all of them (independent loads, no branch) is fastest.
+  size_t LowerBound(double x) const {
+    if (bounds.size() > kLinearBounds) {
+      return static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), x) -
+                                 bounds.begin());
+    }
+#if defined(__SSE2__)
+    __m128i below = _mm_setzero_si128();
+    __m128d v = _mm_set1_pd(x);
+    for (size_t i = 0; i < padded_bounds.size(); i += 2) {
+      // Each lane of the comparison is 0 or -1.
+      below =
+          _mm_sub_epi64(below, _mm_castpd_si128(_mm_cmplt_pd(_mm_loadu_pd(&padded_bounds[i]), v)));
+    }
+    return static_cast<size_t>(_mm_cvtsi128_si64(below) +
+                               _mm_cvtsi128_si64(_mm_unpackhi_epi64(below, below)));
+#else
+    size_t below = 0;
+    for (double b : bounds) below += b < x;
+    return below;
+#endif
+  }
+  static constexpr size_t kLinearBounds = 32;
 };
 
 // Cidr blocks hashed by their masked address, one table per prefix length in use.
@@ -174,81 +300,6 @@ struct NumberHash {
   size_t operator()(double d) const { return std::hash<double>()(d == 0 ? 0.0 : d); }
 };
 
-// Reads a JSON number token's first 10 significant digits and brackets its value: the true
-// value lies in [*lo, *hi] (equal and correctly rounded when *exact). Returns false for tokens
-// outside the easy range; the caller then uses simdjson's exact parser. Range conditions only
-// need to know which segment a number falls in, and coordinates or prices carry 15-17 digits:
-// skipping the tail halves the cost of numeric-heavy events.
-bool BracketNumber(std::string_view t, double* lo, double* hi, bool* exact) {
-  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  constexpr int kDigits = 10;
-  while (!t.empty() &&
-         (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r')) {
-    t.remove_suffix(1);
-  }
-  size_t i = 0;
-  bool negative = i < t.size() && t[i] == '-';
-  if (negative) ++i;
-  uint64_t mantissa = 0;
-  int digits = 0;
-  int exp10 = 0;
-  bool truncated = false;
-  size_t start = i;
-  while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
-    if (digits < kDigits) {
-      mantissa = mantissa * 10 + static_cast<uint64_t>(t[i] - '0');
-      if (mantissa != 0) ++digits;
-    } else {
-      truncated |= t[i] != '0';
-      ++exp10;
-    }
-    ++i;
-  }
-  if (i == start) return false;
-  if (i < t.size() && t[i] == '.') {
-    ++i;
-    size_t frac_start = i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9' && digits < kDigits) {
-      mantissa = mantissa * 10 + static_cast<uint64_t>(t[i] - '0');
-      if (mantissa != 0) ++digits;
-      --exp10;
-      ++i;
-    }
-    // The rest of the fraction only narrows the bracket.
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') truncated |= t[i++] != '0';
-    if (i == frac_start) return false;
-  }
-  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
-    ++i;
-    bool exp_negative = i < t.size() && t[i] == '-';
-    if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
-    int e = 0;
-    size_t exp_start = i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
-      if (e < 10000) e = e * 10 + (t[i] - '0');
-      ++i;
-    }
-    if (i == exp_start) return false;
-    exp10 += exp_negative ? -e : e;
-  }
-  if (i != t.size()) return false;
-  if (mantissa == 0 && !truncated) {
-    *lo = *hi = 0;
-    *exact = true;
-    return true;
-  }
-  if (exp10 < -22 || exp10 > 22) return false;
-  auto scale = [&](double m) { return exp10 < 0 ? m / kPow10[-exp10] : m * kPow10[exp10]; };
-  double a = scale(static_cast<double>(mantissa));
-  double b = truncated ? scale(static_cast<double>(mantissa + 1)) : a;
-  *lo = negative ? -b : a;
-  *hi = negative ? -a : b;
-  *exact = !truncated;  // mantissa < 10^10 and |exp10| <= 22: Clinger's exact case
-  return true;
-}
-
 // Everything the patterns ask of one event field.
 struct FieldIndex {
   StringMap exact_string;
@@ -270,16 +321,8 @@ struct FieldIndex {
   Ids exists_true, exists_false;
   bool needs_lower = false;
 
-  // True when every number in [lo, hi] gives the same answer: no exact or anything-but number
-  // is listed and no range boundary lies inside (with a margin for rounding of the bracket).
-  bool SameSegment(double lo, double hi) const {
-    if (!exact_number.empty() || !anything_but_number.empty()) return false;
-    const auto& b = numeric.bounds;
-    if (b.empty()) return true;
-    double margin = std::max(std::abs(lo), std::abs(hi)) * 1e-15 + 1e-300;
-    auto it = std::lower_bound(b.begin(), b.end(), lo - margin);
-    return it == b.end() || *it > hi + margin;
-  }
+  // Exact number lists compare the exact value; ranges only need its segment.
+  bool NeedsExactNumber() const { return !exact_number.empty() || !anything_but_number.empty(); }
 };
 
 // Which event keys lead to which fields.
@@ -326,6 +369,7 @@ struct Scratch {
   std::vector<uint32_t> fired_anchors;  // anchor tests fired by this event
   std::string lower;
   std::vector<size_t>* out = nullptr;
+  const char* end = nullptr;  // of the raw event being matched
 
   void Begin(size_t fields, size_t tests, size_t patterns) {
     auto grow = [](std::vector<uint32_t>& v, size_t n) {
@@ -652,17 +696,127 @@ struct Matcher::Impl {
   }
 
   void OnNumber(Scratch& s, uint32_t field, double v) const {
+    OnNumber(s, field, v, fields[field].numeric.SegmentOf(v));
+  }
+  // `segment` is v's segment of the numeric index (kNone: no numeric condition). v may be
+  // approximate when no exact number is listed for the field (NeedsExactNumber).
+  void OnNumber(Scratch& s, uint32_t field, double v, uint32_t segment) const {
     Present(s, field);
     const FieldIndex& f = fields[field];
     if (!f.exact_number.empty()) {
       auto it = f.exact_number.find(v);
       if (it != f.exact_number.end()) FireAll(s, it->second);
     }
-    if (const Ids* ids = f.numeric.Lookup(v)) FireAll(s, *ids);
+    if (segment != kNone) FireAll(s, f.numeric.segments[segment]);
     if (!f.anything_but.empty()) {
       auto it = f.anything_but_number.find(v);
       if (it != f.anything_but_number.end()) Veto(s, it->second);
       FireAnythingBut(s, f);
+    }
+  }
+
+  // Fires what a number read into a bracket satisfies. False when its exact value is needed
+  // and [p, end) is outside the double range: simdjson then has the say.
+  bool OnNumberBracket(Scratch& s, uint32_t field, const NumberBracket& n, const char* p,
+                       const char* end) const {
+    const FieldIndex& f = fields[field];
+    uint32_t segment;
+    if (n.exact) {
+      OnNumber(s, field, n.lo);
+    } else if (!f.NeedsExactNumber() && f.numeric.SegmentOf(n.lo, n.hi, &segment)) {
+      OnNumber(s, field, n.lo, segment);
+    } else {
+      double v;
+      if (!ExactNumber(std::string_view(p, end - p), &v)) return false;
+      OnNumber(s, field, v);
+    }
+    return true;
+  }
+
+  // Compact JSON has no spaces: one comparison rules them out.
+  static bool IsSpace(char c) {
+    return static_cast<unsigned char>(c) <= ' ' &&
+           (c == ' ' || c == '\t' || c == '\n' || c == '\r');
+  }
+  static bool IsNumberStart(char c) { return c == '-' || (c >= '0' && c <= '9'); }
+  static const char* SkipSpaces(const char* p, const char* end) {
+    while (p < end && IsSpace(*p)) ++p;
+    return p;
+  }
+
+  // The array starting at p (its '[') when it holds only numbers and arrays of them — a
+  // GeoJSON coordinate list, a vector — read straight from the bytes: simdjson On-Demand costs
+  // ~9 ns per element to step through, this a fraction of it. Returns false at anything else
+  // (a string, an object, a literal, malformed text): the caller then walks the array with
+  // On-Demand from its start, which also reports errors. Only numbers followed by what may
+  // follow a value are fired, so the walk reads those again with the same values: no change.
+  // Not inlined into the recursive Visit: its locals would weigh on every level of recursion.
+  __attribute__((noinline)) bool ReadNumberArray(Scratch& s, uint32_t field, const char* p) const {
+    const char* end = s.end;
+    const FieldIndex& f = fields[field];
+    // Only ranges ask about the numbers of most numeric fields: then a number's segment is all
+    // that matters, and the field is present once any number is read.
+    bool ranges_only = !f.NeedsExactNumber() && f.anything_but.empty();
+    bool present = false;
+    RecentSegments recent;
+    NumberScanner numbers(p, end);
+    int depth = 0;
+    for (;;) {
+      // At a value: an array opens or a number is read.
+      if (p == end) return false;
+      if (*p == '[') {
+        if (++depth > kMaxDepth) return false;
+        p = SkipSpaces(p + 1, end);
+        if (p == end) return false;
+        if (*p != ']') continue;  // its first element
+      } else if (IsSpace(*p)) {
+        p = SkipSpaces(p, end);
+        continue;
+      } else {
+        // Numbers, and the separators compact JSON puts between them without leaving the loop:
+        // "," within an array, "],[" between sibling arrays (GeoJSON points).
+        for (;;) {
+          NumberBracket n;
+          const char* number_end = numbers.Read(p, &n);
+          // What ends the number must end a JSON value here: in "3.747e+01" the scanner's run
+          // stops at 'e', and 3.747 must not be taken for the number.
+          if (number_end == nullptr || number_end == p || number_end == end ||
+              !(*number_end == ',' || *number_end == ']' || IsSpace(*number_end))) {
+            return false;
+          }
+          const Ids* tests;
+          if (ranges_only && f.numeric.TestsOf(n, &recent, &tests)) {
+            if (!present) {
+              Present(s, field);
+              present = true;
+            }
+            if (tests != nullptr) FireAll(s, *tests);
+          } else if (!OnNumberBracket(s, field, n, p, number_end)) {
+            return false;
+          }
+          p = number_end;
+          if (end - p < 4) break;
+          if (p[0] == ',' && IsNumberStart(p[1])) {
+            p += 1;
+          } else if (p[0] == ']' && p[1] == ',' && p[2] == '[' && depth >= 2 &&
+                     IsNumberStart(p[3])) {
+            p += 3;
+          } else {
+            break;
+          }
+        }
+      }
+      // After a value (or at the ']' of an empty array): a comma, or arrays closing.
+      for (;;) {
+        if (p == end) return false;
+        char c = *p++;
+        if (c == ',') break;
+        if (c == ']') {
+          if (--depth == 0) return true;
+        } else if (!IsSpace(c)) {
+          return false;
+        }
+      }
     }
   }
 
@@ -689,7 +843,11 @@ struct Matcher::Impl {
   }
 
   // --- On-Demand walk ---
-  simdjson::error_code WalkObject(Scratch& s, od::object obj, uint32_t node) const {
+  // The nesting the walks accept: simdjson's own limit, which the DOM parser enforces too. It
+  // bounds the recursion of Visit and WalkObject, so no event can exhaust the stack.
+  static constexpr int kMaxDepth = simdjson::DEFAULT_MAX_DEPTH;
+
+  simdjson::error_code WalkObject(Scratch& s, od::object obj, uint32_t node, int depth) const {
     const auto& children = nodes[node].children;
     ChildrenMet met(children.size());
     for (auto field_result : obj) {
@@ -708,13 +866,14 @@ struct Matcher::Impl {
         index = ChildIndex(node, key);
       }
       if (index == kNone || !met.First(index)) continue;
-      if (auto e = Visit(s, field.value(), children[index].second)) return e;
+      if (auto e = Visit(s, field.value(), children[index].second, depth + 1)) return e;
       if (met.All()) break;
     }
     return simdjson::SUCCESS;
   }
 
-  simdjson::error_code Visit(Scratch& s, od::value value, uint32_t node) const {
+  simdjson::error_code Visit(Scratch& s, od::value value, uint32_t node, int depth) const {
+    if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
     od::json_type type;
     if (auto e = value.type().get(type)) return e;
     const PathNode& n = nodes[node];
@@ -723,15 +882,19 @@ struct Matcher::Impl {
         if (n.children.empty()) return simdjson::SUCCESS;
         od::object obj;
         if (auto e = value.get_object().get(obj)) return e;
-        return WalkObject(s, obj, node);
+        return WalkObject(s, obj, node, depth);
       }
       case od::json_type::array: {
+        if (n.children.empty() && n.field != kNone &&
+            ReadNumberArray(s, n.field, value.raw_json_token().data())) {
+          return simdjson::SUCCESS;
+        }
         od::array arr;
         if (auto e = value.get_array().get(arr)) return e;
         for (auto item : arr) {
           od::value v;
           if (auto e = std::move(item).get(v)) return e;
-          if (auto e = Visit(s, v, node)) return e;
+          if (auto e = Visit(s, v, node, depth + 1)) return e;
         }
         return simdjson::SUCCESS;
       }
@@ -744,13 +907,17 @@ struct Matcher::Impl {
       }
       case od::json_type::number: {
         if (n.field == kNone) return simdjson::SUCCESS;
-        double d, hi;
-        bool exact = false;
-        if (!BracketNumber(value.raw_json_token(), &d, &hi, &exact) ||
-            !(exact || fields[n.field].SameSegment(d, hi))) {
+        // The token runs to the next structural character: the number and any spaces.
+        std::string_view token = value.raw_json_token();
+        while (!token.empty() && IsSpace(token.back())) token.remove_suffix(1);
+        NumberBracket number;
+        const char* end = token.data() + token.size();
+        if (token.empty() || !ReadNumber(token.data(), end, &number) ||
+            !OnNumberBracket(s, n.field, number, token.data(), end)) {
+          double d;
           if (auto e = value.get_double().get(d)) return e;
+          OnNumber(s, n.field, d == 0 ? 0.0 : d);
         }
-        OnNumber(s, n.field, d == 0 ? 0.0 : d);
         return simdjson::SUCCESS;
       }
       case od::json_type::boolean: {
@@ -861,12 +1028,13 @@ struct Matcher::Impl {
           InvalidArgument(std::string("event is not valid JSON: ") + simdjson::error_message(e)));
     }
     Scratch& s = Begin(&out);
+    s.end = json.data() + json.length();
     od::json_type type;
     auto err = doc.type().get(type);
     if (!err && type == od::json_type::object && !nodes[0].children.empty()) {
       od::object obj;
       err = doc.get_object().get(obj);
-      if (!err) err = WalkObject(s, obj, 0);
+      if (!err) err = WalkObject(s, obj, 0, 1);
     }
     if (err) {
       s.out = nullptr;

@@ -4,13 +4,13 @@
 // Compilation turns every pattern into disjunctive normal form and indexes every leaf condition
 // by the event field it reads. Per field the index is flat in the number of rules: hash maps for
 // exact and equals-ignore-case values, hash maps per distinct length for prefix / suffix, one
-// sorted array of interval boundaries for every numeric condition (binary search), hash maps
-// per prefix length for cidr blocks. Matching walks only the event fields some pattern names
-// (simdjson On-Demand skips everything else), fires the conditions each value satisfies and
-// counts satisfied field tests per conjunction. Conditions that are evaluated one by one (and
-// whose cost therefore grows with their number on one field) are reported in stats():
-// contains, wildcard, and the nested anything-but forms; a wildcard's own cost is bounded by
-// kMaxWildcardStars and kMaxWildcardBytes (pattern.h).
+// sorted array of interval boundaries for every numeric condition, hash maps per prefix length
+// for cidr blocks. Matching walks only the event fields some pattern names (simdjson On-Demand
+// skips everything else; arrays of numbers are read straight from the bytes, number_text.h),
+// fires the conditions each value satisfies and counts satisfied field tests per conjunction.
+// Conditions that are evaluated one by one (and whose cost therefore grows with their number on
+// one field) are reported in stats(): contains, wildcard, and the nested anything-but forms; a
+// wildcard's own cost is bounded by kMaxWildcardStars and kMaxWildcardBytes (pattern.h).
 //
 // Thread safety: a compiled Matcher is immutable; Match() may run concurrently from any number of
 // threads (each thread keeps its own scratch space). Copies share the compiled index.

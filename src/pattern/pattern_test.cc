@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cstdio>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -119,6 +121,30 @@ TEST(PatternMatcher, RejectsMalformedEvents) {
   EXPECT_FALSE(m->Match(""));
 }
 
+TEST(PatternMatcher, DeepNestingNeitherOverflowsNorDisagrees) {
+  auto m = Matcher::Compile(R"({"a":[{"numeric":[">",1]}, "x"]})");
+  ASSERT_TRUE(m);
+  // As deep as simdjson allows, through the number reader and through the element walk (a
+  // string inside makes the reader hand the array to the walk).
+  for (std::string_view inner : {"2", "\"x\", 0", "0, {\"b\": 1}, 2"}) {
+    std::string event =
+        R"({"a":)" + std::string(1000, '[') + std::string(inner) + std::string(1000, ']') + "}";
+    auto hits = m->Match(event);
+    ASSERT_TRUE(hits) << inner << ": " << hits.error().message();
+    EXPECT_EQ(hits->size(), 1u) << inner;
+    simdjson::dom::parser parser;
+    EXPECT_EQ(m->Match(parser.parse(event).value()).size(), 1u) << inner;
+  }
+  // Deeper than that, or never closed: an error, not a stack overflow.
+  for (size_t depth : {5000, 100000}) {
+    for (std::string_view inner : {"2", "\"x\""}) {
+      std::string event = R"({"a":)" + std::string(depth, '[') + std::string(inner);
+      EXPECT_FALSE(m->Match(event)) << depth << " " << inner;
+      EXPECT_FALSE(m->Match(event + std::string(depth, ']') + "}")) << depth << " " << inner;
+    }
+  }
+}
+
 TEST(PatternMatcher, AcceptsPaddedInputWithoutCopy) {
   auto m = Matcher::Compile(R"({"a":{"b":[{"suffix":"z"}]}})");
   ASSERT_TRUE(m);
@@ -126,6 +152,61 @@ TEST(PatternMatcher, AcceptsPaddedInputWithoutCopy) {
   auto hits = m->Match(simdjson::padded_string_view(event));
   ASSERT_TRUE(hits);
   EXPECT_EQ(hits->size(), 1u);
+}
+
+// Numbers in arrays are read from the raw bytes (bracketed, with a cache of recent segments);
+// the DOM path converts each number exactly. Random ranges and arrays of numbers close to their
+// boundaries, in every notation, must give the same answer both ways.
+TEST(PatternMatcher, NumberArraysMatchAsTheDomDoes) {
+  std::mt19937_64 rng(3);
+  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  simdjson::dom::parser parser;
+  int checked = 0;
+  for (int round = 0; round < 300; ++round) {
+    // Boundaries with few and many digits, around a few centres.
+    std::vector<double> bounds;
+    for (int i = 0; i < 4; ++i) {
+      double centre = std::vector<double>{-122.45, 37.77, 0, 1e6, -3.5}[rng() % 5];
+      bounds.push_back(centre + (static_cast<double>(rng() % 2001) - 1000) * 1e-3);
+    }
+    char pattern[512];
+    std::snprintf(pattern, sizeof pattern,
+                  R"({"c":[{"numeric":[">",%.17g,"<=",%.17g]},{"numeric":["<",%.6g]},)"
+                  R"({"numeric":[">=",%.17g]}]})",
+                  std::min(bounds[0], bounds[1]), std::max(bounds[0], bounds[1]), bounds[2],
+                  bounds[3]);
+    auto m = Matcher::Compile(pattern);
+    ASSERT_TRUE(m) << pattern;
+    for (int e = 0; e < 30; ++e) {
+      std::string event = R"({"c":[)";
+      int points = 1 + static_cast<int>(rng() % 12);
+      for (int i = 0; i < points; ++i) {
+        if (i > 0) event += pick({",", ", ", " ,\n"});
+        event += "[";
+        for (int k = 0; k < 3; ++k) {
+          if (k > 0) event += ",";
+          double b = bounds[rng() % bounds.size()];
+          // On a boundary, a hair off it, or anywhere near.
+          double v = rng() % 3 == 0   ? b
+                     : rng() % 2 == 0 ? std::nextafter(b, rng() % 2 ? 1e300 : -1e300)
+                                      : b + (static_cast<double>(rng() % 20001) - 10000) * 1e-5;
+          char number[64];
+          std::string format = pick({"%.17g", "%.8f", "%.3f", "%.20f", "%.6e", "%.0f"});
+          std::snprintf(number, sizeof number, format.c_str(), v);
+          event += rng() % 10 == 0 ? "0" : number;
+        }
+        event += "]";
+      }
+      event += "]}";
+      auto raw = m->Match(event);
+      auto dom = parser.parse(event);
+      ASSERT_FALSE(dom.error()) << event;
+      ASSERT_TRUE(raw) << event;
+      ASSERT_EQ(!raw->empty(), !m->Match(dom.value()).empty()) << pattern << "\n" << event;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 9000);
 }
 
 TEST(PatternMatcher, IsSafeToShareAcrossThreads) {

@@ -219,15 +219,20 @@ struct NumericIndex {
     *tests = nullptr;
     if (segments.empty() || recent->Find(n.lo, n.hi, tests)) return true;
     uint32_t segment;
-    if (n.exact) {
-      segment = SegmentOf(n.lo);
-    } else if (!SegmentOf(n.lo, n.hi, &segment)) {
-      return false;
-    }
+    if (!SegmentOf(n, &segment)) return false;
     if (!segments[segment].empty()) *tests = &segments[segment];
     if (segment % 2 == 0) recent->Add(OpenInterval(segment), *tests);
     if (n.exact) recent->AddExact(n.lo, *tests);
     return true;
+  }
+  // The segment holding a bracketed number (kNone when the field has no numeric condition);
+  // false when a boundary lies in the bracket, so the exact value decides.
+  bool SegmentOf(const NumberBracket& n, uint32_t* segment) const {
+    if (n.exact) {
+      *segment = SegmentOf(n.lo);
+      return true;
+    }
+    return SegmentOf(n.lo, n.hi, segment);
   }
   // The segment holding every number in [lo, hi]; false when a boundary lies inside, so the
   // exact value decides.
@@ -720,10 +725,9 @@ struct Matcher::Impl {
   bool OnNumberBracket(Scratch& s, uint32_t field, const NumberBracket& n, const char* p,
                        const char* end) const {
     const FieldIndex& f = fields[field];
+    // An inexact bracket stands for the value only where no exact number is listed.
     uint32_t segment;
-    if (n.exact) {
-      OnNumber(s, field, n.lo);
-    } else if (!f.NeedsExactNumber() && f.numeric.SegmentOf(n.lo, n.hi, &segment)) {
+    if ((n.exact || !f.NeedsExactNumber()) && f.numeric.SegmentOf(n, &segment)) {
       OnNumber(s, field, n.lo, segment);
     } else {
       double v;

@@ -1,5 +1,6 @@
 // libFuzzer entry: treats the input as a binlog file (magic prepended when absent) and decodes
-// every event, with and without the TABLE_MAP metadata. Seeds: the recorded files in testdata/.
+// every event, with and without the TABLE_MAP metadata. Seeds: binlog_decoder_fuzz_corpus/ (the
+// recorded files of testdata/).
 #include <cstdint>
 #include <string>
 

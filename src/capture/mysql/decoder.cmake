@@ -19,4 +19,4 @@ inflow_test(capture_decoder_test
 inflow_fuzzer(binlog_decoder_fuzz
   SOURCES ${INFLOW_DECODER_DIR}/binlog_decoder_fuzz.cc
   LIBS inflow_capture_decoder
-  CORPUS ${INFLOW_DECODER_DIR}/testdata)
+  CORPUS ${INFLOW_DECODER_DIR}/binlog_decoder_fuzz_corpus)

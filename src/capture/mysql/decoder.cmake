@@ -6,7 +6,11 @@ add_library(inflow_capture_decoder
   ${INFLOW_DECODER_DIR}/json_binary.cc
   ${INFLOW_DECODER_DIR}/rows_event.cc
   ${INFLOW_DECODER_DIR}/schema.cc
-  ${INFLOW_DECODER_DIR}/value_decoder.cc)
+  ${INFLOW_DECODER_DIR}/value_decoder.cc
+  ${INFLOW_DECODER_DIR}/value_numeric.cc
+  ${INFLOW_DECODER_DIR}/value_temporal.cc
+  ${INFLOW_DECODER_DIR}/value_text.cc
+  ${INFLOW_DECODER_DIR}/charset.cc)
 target_include_directories(inflow_capture_decoder PUBLIC ${INFLOW_SRC})
 target_link_libraries(inflow_capture_decoder
   PUBLIC inflow_common tl::expected fmt::fmt

@@ -26,6 +26,17 @@ Result<std::string> StringField(const nlohmann::json& obj, const char* key,
               "topic route: " + std::string(where) + "." + key + " is missing or not a string");
 }
 
+// Appends queues 0..n-1 of `broker`, refusing to go past kMaxPublishQueues in all: the one
+// place a route's queue list grows, so no field of the body can make it grow without bound.
+Status AddQueues(TopicRoute& route, const std::string& broker, int64_t n, std::string_view where) {
+  if (n > static_cast<int64_t>(kMaxPublishQueues - route.queues.size())) {
+    return Fail(ErrorCode::kDataLoss, "topic route: " + std::string(where) + " makes more than " +
+                                          std::to_string(kMaxPublishQueues) + " queues");
+  }
+  for (int32_t q = 0; q < n; ++q) route.queues.push_back({broker, q});
+  return Ok();
+}
+
 }  // namespace
 
 std::string QuoteIntegerKeys(std::string_view json) {
@@ -128,7 +139,8 @@ Result<TopicRoute> ParseTopicRoute(std::string_view topic, std::string_view body
         n = n * 10 + (c - '0');
       }
       std::string broker(item.substr(0, colon));
-      for (int32_t q = 0; q < n; ++q) route.queues.push_back({broker, q});
+      INFLOW_RETURN_IF_ERROR(
+          AddQueues(route, broker, n, "orderTopicConf item '" + std::string(item) + "'"));
     }
   } else {
     auto queues = j.find("queueDatas");
@@ -157,7 +169,8 @@ Result<TopicRoute> ParseTopicRoute(std::string_view topic, std::string_view body
     std::stable_sort(list.begin(), list.end(),
                      [](const Q& a, const Q& b) { return a.broker < b.broker; });
     for (const auto& q : list) {
-      for (int32_t id = 0; id < q.write_queues; ++id) route.queues.push_back({q.broker, id});
+      INFLOW_RETURN_IF_ERROR(
+          AddQueues(route, q.broker, q.write_queues, "queueDatas of broker '" + q.broker + "'"));
     }
   }
   if (route.queues.empty()) {

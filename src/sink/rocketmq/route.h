@@ -8,6 +8,7 @@
 #ifndef INFLOW_SINK_ROCKETMQ_ROUTE_H_
 #define INFLOW_SINK_ROCKETMQ_ROUTE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -39,8 +40,13 @@ struct TopicRoute {
 // Quotes integer object keys outside string literals: {0:"a",-1:"b"} -> {"0":"a","-1":"b"}.
 std::string QuoteIntegerKeys(std::string_view json);
 
-// Parses a TopicRouteData body. Fails with kDataLoss on malformed JSON (naming the field) and
-// with kNotFound when the topic has no writable queue on a broker with a master.
+// More publish queues than any cluster has (brokers × queues per broker): a route that lists
+// more is corrupt, and honouring it would let a few KB of body allocate without bound.
+inline constexpr size_t kMaxPublishQueues = 65536;
+
+// Parses a TopicRouteData body. Fails with kDataLoss on malformed JSON (naming the field) or
+// more than kMaxPublishQueues writable queues, and with kNotFound when the topic has no writable
+// queue on a broker with a master.
 Result<TopicRoute> ParseTopicRoute(std::string_view topic, std::string_view body);
 
 }  // namespace inflow::sink::rocketmq

@@ -74,5 +74,28 @@ TEST(TopicRoute, RejectsMalformedBodies) {
   }
 }
 
+// Found by route_fuzz (route_fuzz_corpus/oom_order_topic_conf): a 3.6 KB body of
+// "a:999999;…" items asked for 400 million queues and ran the producer out of memory.
+TEST(TopicRoute, RejectsMoreQueuesThanAnyClusterHas) {
+  std::string brokers = R"({"brokerDatas":[{"brokerAddrs":{"0":"h:1"},"brokerName":"a"},)"
+                        R"({"brokerAddrs":{"0":"h:2"},"brokerName":"b"}],)";
+  std::string at_limit = "a:" + std::to_string(kMaxPublishQueues);
+  auto route = ParseTopicRoute("T", brokers + R"("orderTopicConf":")" + at_limit + R"("})");
+  ASSERT_TRUE(route) << route.error().ToString();
+  EXPECT_EQ(route->queues.size(), kMaxPublishQueues);
+
+  std::string writable = R"({"brokerName":"a","perm":6,"writeQueueNums":65535},)"
+                         R"({"brokerName":"b","perm":6,"writeQueueNums":65535})";
+  for (const std::string& body : {brokers + R"("orderTopicConf":")" + at_limit + R"(;b:1"})",
+                                  brokers + R"("orderTopicConf":"a:999999;a:999999;a:999999"})",
+                                  brokers + R"("queueDatas":[)" + writable + "]}"}) {
+    auto over = ParseTopicRoute("T", body);
+    ASSERT_FALSE(over) << body.substr(0, 200);
+    EXPECT_EQ(over.error().code(), ErrorCode::kDataLoss);
+    EXPECT_NE(over.error().message().find("more than"), std::string::npos)
+        << over.error().message();
+  }
+}
+
 }  // namespace
 }  // namespace inflow::sink::rocketmq

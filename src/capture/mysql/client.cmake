@@ -25,3 +25,8 @@ inflow_test(capture_protocol_test
 
 inflow_test(capture_source_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/source_test.cc
   ${_mysql}/schema_provider_server_test.cc LIBS inflow_capture)
+
+inflow_fuzzer(mysql_protocol_fuzz
+  SOURCES ${_mysql}/mysql_protocol_fuzz.cc
+  LIBS inflow_capture
+  CORPUS ${_mysql}/mysql_protocol_fuzz_corpus)

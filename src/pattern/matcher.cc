@@ -1,6 +1,5 @@
 // Compiling patterns into the matcher's index (matcher_impl.h) and the parts of the Matcher
-// API that do not walk an event. Matching is in matcher_ondemand.cc (raw JSON) and
-// matcher_dom.cc (a parsed DOM).
+// API that do not walk an event. Matching is in matcher_walk.cc.
 #include "pattern/matcher.h"
 
 #include <algorithm>

@@ -386,7 +386,8 @@ Status Template::CheckJsonShape() const {
   static constexpr std::string_view kStandIns[] = {"0", "\"s\"", "{}"};
   simdjson::dom::parser empty_parser;
   simdjson::dom::element no_match;  // an event in which every path selects nothing
-  if (empty_parser.parse(simdjson::padded_string(std::string_view("{}"))).get(no_match)) {
+  const simdjson::padded_string empty_object(std::string_view("{}"));
+  if (empty_parser.parse(empty_object).get(no_match)) {
     return Fail(Internal("template check: cannot parse {}"));
   }
   simdjson::dom::parser parser;
@@ -411,7 +412,8 @@ Status Template::CheckJsonShape() const {
       }
     }
     simdjson::dom::element root;
-    auto err = parser.parse(simdjson::padded_string(text)).get(root);
+    const simdjson::padded_string padded(text);
+    auto err = parser.parse(padded).get(root);
     if (!err) return Ok();
     if (first_error == nullptr) {
       first_error = simdjson::error_message(err);

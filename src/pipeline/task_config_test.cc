@@ -109,7 +109,7 @@ TEST(TaskConfig, OneAnswerListsEveryMistakeOfEveryComponent) {
   ASSERT_FALSE(config);
   const std::string& m = config.error().message();
   for (const char* expected : {
-           "source.tracking.name: must be 1 to 64 characters",
+           "source.tracking.name: '..' has a character other than",
            "source.tracking.source: ",
            "source.tracking.tables[1]: ",
            "source.tracking.exclude_tables[0]: ",

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "changelog/cloudevent.h"
+#include "common/names.h"
 
 namespace inflow::changelog {
 namespace {
@@ -13,20 +14,10 @@ namespace {
 constexpr std::string_view kGroupSuffix = ".group";
 constexpr int kGroupFileVersion = 1;
 
+// The name becomes a file name (<dir>/<name>.group): the config validator checks it too, and
+// this keeps a name that got past it from ever reaching a path.
 Status ValidateGroupName(std::string_view name) {
-  if (name.empty() || name.size() > 64) {
-    return Fail(InvalidArgument(
-        fmt::format("consumer_group.name: must be 1 to 64 characters, got {}", name.size())));
-  }
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-';
-    if (!ok) {
-      return Fail(
-          InvalidArgument("consumer_group.name: only letters, digits, '_' and '-' are allowed"));
-    }
-  }
-  return Ok();
+  return ValidateResourceName(name, "consumer_group.name");
 }
 
 // Parses exactly `digits` decimal digits at s[*i].

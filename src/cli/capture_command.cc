@@ -2,7 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -87,6 +89,40 @@ int RunCapture(const CaptureFlags& flags) {
   return kExitOk;
 }
 
+// Longest --idle-timeout-s: a year (its milliseconds fit an int64 with room to spare).
+constexpr double kMaxIdleTimeoutS = 365.0 * 86400;
+
+// CLI11's Range lets NaN through (every comparison with it is false) and the unsigned parse
+// wraps "-1"; both would reach a cast whose result is undefined. These validators read the
+// text themselves and accept only what the casts can hold.
+CLI::Validator IdleTimeoutSeconds() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double v = 0;
+        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc() || p != text.data() + text.size() || !(v >= 0) ||
+            !(v <= kMaxIdleTimeoutS)) {
+          return "'" + text + "' is not a number of seconds from 0 to " +
+                 std::to_string(static_cast<int64_t>(kMaxIdleTimeoutS));
+        }
+        return {};
+      },
+      "SECONDS in [0 - 31536000]");
+}
+
+CLI::Validator EventCount() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        uint64_t v = 0;
+        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (text.empty() || ec != std::errc() || p != text.data() + text.size()) {
+          return "'" + text + "' is not a whole number of events (0 or more)";
+        }
+        return {};
+      },
+      "N >= 0");
+}
+
 }  // namespace
 
 changelog::TrackingInfo CaptureTrackingInfo(std::string_view host_port, std::string database_type,
@@ -115,9 +151,11 @@ void AddCaptureCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--from", flags->from, "earliest | now | GTID set | FILE:POS (default now)");
   cmd->add_option("--tables", flags->tables,
                   "db.table patterns with * wildcards, comma-separated; !pattern excludes");
-  cmd->add_option("--limit", flags->limit, "stop after N events (0 = no limit)");
+  cmd->add_option("--limit", flags->limit, "stop after N events (0 = no limit)")
+      ->check(EventCount());
   cmd->add_option("--idle-timeout-s", flags->idle_timeout_s,
-                  "exit 0 after this many seconds without a change (0 = wait forever)");
+                  "exit 0 after this many seconds without a change (0 = wait forever)")
+      ->check(IdleTimeoutSeconds());
   cmd->callback([flags, exit_code] { *exit_code = RunCapture(*flags); });
 }
 

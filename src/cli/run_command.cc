@@ -92,8 +92,14 @@ int Run(const RunFlags& flags) {
     return kExitBadInput;
   }
   auto parsed = pipeline::ParseTaskConfig(*doc, pipeline::TrackingForm::kInline);
-  if (!parsed) {
-    std::fprintf(stderr, "inflow run: invalid task: %s\n", parsed.error().message().c_str());
+  // The flags' mistakes join the task's in one answer.
+  Status metrics = flags.metrics_file.empty()
+                       ? Ok()
+                       : pipeline::CheckOutputFile(flags.metrics_file, "--metrics-file");
+  if (!parsed || !metrics) {
+    std::string message = parsed ? "" : parsed.error().message();
+    if (!metrics) message += (message.empty() ? "" : "; ") + metrics.error().message();
+    std::fprintf(stderr, "inflow run: invalid task: %s\n", message.c_str());
     return kExitBadInput;
   }
   pipeline::TaskConfig config = std::move(*parsed);
@@ -110,7 +116,12 @@ int Run(const RunFlags& flags) {
     }
   }
 
-  std::filesystem::path dir = std::filesystem::path(flags.data_dir) / "tracking" / ts.name;
+  auto instance_dir = changelog::TrackingInstanceDir(flags.data_dir, ts.name);
+  if (!instance_dir) {
+    std::fprintf(stderr, "inflow run: %s\n", instance_dir.error().message().c_str());
+    return kExitBadInput;
+  }
+  std::filesystem::path dir = *instance_dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {

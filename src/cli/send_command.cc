@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "common/names.h"
+#include "sink/rocketmq/message_codec.h"
 #include "sink/rocketmq/producer.h"
 
 namespace inflow::cli {
@@ -122,6 +124,17 @@ int RunSend(const SendFlags& flags) {
     std::fprintf(stderr, "inflow send: --topic is required with --format raw\n");
     return kExitBadInput;
   }
+  // Checked before any line is read: a mistake here would otherwise fail every line.
+  if (Status st = ValidateHostPortList(flags.endpoint, "--endpoint"); !st) {
+    std::fprintf(stderr, "inflow send: %s\n", st.error().message().c_str());
+    return kExitBadInput;
+  }
+  if (!flags.topic.empty()) {
+    if (Status st = ValidateTopicName(flags.topic, "--topic"); !st) {
+      std::fprintf(stderr, "inflow send: %s\n", st.error().message().c_str());
+      return kExitBadInput;
+    }
+  }
   if (flags.access_key.empty() != flags.secret_key.empty()) {
     std::fprintf(stderr, "inflow send: --access-key and --secret-key go together\n");
     return kExitBadInput;
@@ -223,6 +236,7 @@ Result<sink::Message> ParseSendLine(std::string_view line, bool envelope,
   m.properties = defaults.properties;
   if (!envelope) {
     m.body = std::string(line);
+    INFLOW_RETURN_IF_ERROR(sink::rocketmq::ValidateMessage(m));
     return m;
   }
   nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
@@ -277,6 +291,8 @@ Result<sink::Message> ParseSendLine(std::string_view line, bool envelope,
       }
     }
   }
+  // The producer's rule, checked per line here as `transform test` checks it per message.
+  INFLOW_RETURN_IF_ERROR(sink::rocketmq::ValidateMessage(m));
   return m;
 }
 

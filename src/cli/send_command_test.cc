@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+
 namespace inflow::cli {
 namespace {
 
@@ -64,6 +69,39 @@ TEST(SendLine, EnvelopeErrorsNameTheField) {
   auto m = ParseSendLine(R"({"body":"b"})", true, no_topic);
   ASSERT_FALSE(m);
   EXPECT_NE(m.error().message().find("topic"), std::string::npos);
+}
+
+// The producer's message rule applies per line, before anything is sent: an empty envelope
+// body is refused here just as `transform test` flags it.
+TEST(SendLine, MessagesTheProducerWouldRefuseAreRefusedPerLine) {
+  auto empty = ParseSendLine(R"({"body":""})", true, Defaults());
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().message(), "body: must not be empty");
+  auto bad_topic = ParseSendLine(R"({"body":"b","topic":"a b"})", true, Defaults());
+  ASSERT_FALSE(bad_topic);
+  EXPECT_NE(bad_topic.error().message().find("'a b' is not a valid RocketMQ topic"),
+            std::string::npos);
+}
+
+int Send(std::vector<std::string> args) {
+  CLI::App app;
+  int exit_code = -1;
+  AddSendCommand(app, &exit_code);
+  args.insert(args.begin(), {"inflow", "send"});
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  return exit_code;
+}
+
+// A garbage endpoint is bad input (exit 2) before any line is read, not a failure per line.
+TEST(SendCommand, GarbageEndpointExitsTwoUpFront) {
+  for (const char* endpoint : {"garbage", "127.0.0.1", "h:0", "h:99999", "a b:1", "a:1;;b:2"}) {
+    EXPECT_EQ(Send({"--endpoint", endpoint, "--topic", "T", "/dev/null"}), kExitBadInput)
+        << endpoint;
+  }
+  EXPECT_EQ(Send({"--endpoint", "127.0.0.1:9876", "--topic", "bad topic", "/dev/null"}),
+            kExitBadInput);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "cli/command.h"
 #include "common/config_json.h"
 #include "sink/render.h"
+#include "sink/rocketmq/message_codec.h"
 
 namespace inflow::cli {
 
@@ -25,6 +26,7 @@ std::string MessageJsonLine(const sink::Message& message) {
     for (const auto& [name, value] : message.properties) properties[name] = value;
     line["properties"] = std::move(properties);
   }
+  if (message.unique_key) line["unique_key"] = *message.unique_key;
   line["body"] = message.body;
   if (message.sharding_key) line["sharding_key"] = *message.sharding_key;
   // Bodies are bytes: invalid UTF-8 is shown as U+FFFD rather than aborting the dump.
@@ -80,7 +82,17 @@ int RunTransformTest(const std::string& sink_arg, const std::string& event_arg, 
       rc = kExitFailure;
       continue;
     }
-    for (const auto& m : *messages) out << MessageJsonLine(m) << "\n";
+    for (const auto& m : *messages) {
+      // The producer's own rule (what `inflow send` and the task refuse), so a message shown
+      // here is one RocketMQ takes; the topic is optional in a sink section tried offline.
+      if (Status valid = sink::rocketmq::ValidateMessageFields(m); !valid) {
+        err << "event " << i << ": the message would be refused: " << valid.error().message()
+            << "\n";
+        rc = kExitFailure;
+        continue;
+      }
+      out << MessageJsonLine(m) << "\n";
+    }
   }
   out.flush();
   return rc;

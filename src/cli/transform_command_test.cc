@@ -83,6 +83,24 @@ TEST(TransformTestCommand, RenderFailureExitsOne) {
   EXPECT_THAT(r.err, HasSubstr("event 1: sink.body: JSONPath '$.n' selected nothing"));
 }
 
+// `"body":""` is what `inflow send` refuses; transform test applies the same rule and says so
+// instead of printing a message that could never be sent.
+TEST(TransformTestCommand, FlagsMessagesTheProducerWouldRefuse) {
+  RunResult r =
+      RunTest(R"({"body":{"form":"JSONPATH","value":"$.s"}})", R"([{"s":"ok"},{"s":""}])");
+  EXPECT_EQ(r.rc, kExitFailure);
+  EXPECT_EQ(r.out, "{\"body\":\"ok\"}\n");
+  EXPECT_THAT(r.err, HasSubstr("event 1: the message would be refused: body: must not be empty"));
+}
+
+TEST(TransformTestCommand, ShowsTheUniqueKeyATemplateSets) {
+  RunResult r = RunTest(R"({"properties":{"form":"TEMPLATE","value":{"id":"$.id"},
+      "template":"{\"UNIQ_KEY\":\"${id}\"}"}})",
+                        kEvent);
+  EXPECT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(R"("unique_key":"abc-1")"));
+}
+
 TEST(TransformTestCommand, InvalidSinkExitsTwoWithEveryError) {
   RunResult r = RunTest(R"({"body":{"form":"XML"},"colour":1})", kEvent);
   EXPECT_EQ(r.rc, kExitBadInput);

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
+#include <set>
+#include <vector>
 
 namespace inflow {
 
@@ -104,7 +107,11 @@ nlohmann::json YamlToJson(const YAML::Node& node, int depth) {
     case YAML::NodeType::Map: {
       nlohmann::json object = nlohmann::json::object();
       for (const auto& item : node) {
-        object[item.first.as<std::string>()] = YamlToJson(item.second, depth + 1);
+        std::string key = item.first.as<std::string>();
+        if (object.contains(key)) {
+          throw YAML::Exception(item.first.Mark(), "duplicate key '" + key + "'");
+        }
+        object[key] = YamlToJson(item.second, depth + 1);
       }
       return object;
     }
@@ -113,11 +120,84 @@ nlohmann::json YamlToJson(const YAML::Node& node, int depth) {
   }
 }
 
+// nlohmann keeps the last of duplicate object keys without a word; a config document that
+// names a key twice is a mistake (which one was meant?). Returns the first duplicate's path.
+// A SAX pass with an explicit stack: no recursion, whatever the nesting.
+class DuplicateKeyFinder : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  std::optional<std::string> duplicate;
+
+  bool key(string_t& k) override {
+    Frame& f = stack_.back();
+    if (!f.keys.insert(k).second) {
+      std::string path;
+      for (size_t i = 0; i + 1 < stack_.size(); ++i) path = Step(path, stack_[i]);
+      duplicate = JoinPath(path, k);
+      return false;  // stop parsing
+    }
+    f.key = k;
+    return true;
+  }
+  bool start_object(std::size_t) override { return Push(true); }
+  bool start_array(std::size_t) override { return Push(false); }
+  bool end_object() override { return Pop(); }
+  bool end_array() override { return Pop(); }
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool object = false;
+    std::set<std::string> keys;
+    std::string key;
+    size_t index = 0;  // arrays: the index of the next element
+  };
+  static std::string Step(const std::string& path, const Frame& f) {
+    if (f.object) return JoinPath(path, f.key);
+    return path + "[" + std::to_string(f.index - 1) + "]";
+  }
+  bool Value() {
+    if (!stack_.empty() && !stack_.back().object) ++stack_.back().index;
+    return true;
+  }
+  bool Push(bool object) {
+    Value();
+    stack_.push_back(Frame{object, {}, {}, 0});
+    return true;
+  }
+  bool Pop() {
+    stack_.pop_back();
+    return true;
+  }
+  std::vector<Frame> stack_;
+};
+
+std::optional<std::string> FindDuplicateKey(std::string_view json) {
+  DuplicateKeyFinder finder;
+  nlohmann::json::sax_parse(json, &finder, nlohmann::json::input_format_t::json,
+                            /*strict=*/true, /*ignore_comments=*/false);
+  return finder.duplicate;
+}
+
 }  // namespace
 
 Result<nlohmann::json> ParseConfigDocument(std::string_view text, std::string_view what) {
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_discarded()) return doc;
+  if (!doc.is_discarded()) {
+    if (auto key = FindDuplicateKey(text)) {
+      return Fail(InvalidArgument(std::string(what) + ": " + *key +
+                                  ": duplicate key (a key may appear once in an object)"));
+    }
+    return doc;
+  }
   try {
     return YamlToJson(YAML::Load(std::string(text)), 0);
   } catch (const YAML::Exception& e) {

@@ -378,4 +378,54 @@ std::string Template::Render(simdjson::dom::element event) const {
   return out;
 }
 
+Status Template::CheckJsonShape() const {
+  if (!is_json_) return Ok();
+  // What a path may select, inserted as rendering would: outside a string literal a number or
+  // an object keeps the JSON valid where a value belongs; a string's raw text only does when the
+  // template quotes it, which the in-string escaping then covers.
+  static constexpr std::string_view kStandIns[] = {"0", "\"s\"", "{}"};
+  simdjson::dom::parser empty_parser;
+  simdjson::dom::element no_match;  // an event in which every path selects nothing
+  const simdjson::padded_string empty_object(std::string_view("{}"));
+  if (empty_parser.parse(empty_object).get(no_match)) {
+    return Fail(Internal("template check: cannot parse {}"));
+  }
+  simdjson::dom::parser parser;
+  std::vector<simdjson::dom::element> scratch;
+  std::string first_text;
+  const char* first_error = nullptr;
+  for (std::string_view stand_in : kStandIns) {
+    std::string text;
+    for (const Segment& seg : segments_) {
+      const Variable* var = seg.kind == SegmentKind::kText ? nullptr : &variables_[seg.variable];
+      switch (seg.kind) {
+        case SegmentKind::kText:
+          text.append(seg.text);
+          break;
+        case SegmentKind::kVariable:
+          AppendMaybeEscaped(var->path ? stand_in : std::string_view(var->literal), seg.in_string,
+                             &text);
+          break;
+        case SegmentKind::kEmbed:
+          AppendEmbed(seg, no_match, &scratch, &text);
+          break;
+      }
+    }
+    simdjson::dom::element root;
+    const simdjson::padded_string padded(text);
+    auto err = parser.parse(padded).get(root);
+    if (!err) return Ok();
+    if (first_error == nullptr) {
+      first_error = simdjson::error_message(err);
+      first_text = std::move(text);
+    }
+  }
+  constexpr size_t kShown = 200;
+  if (first_text.size() > kShown) first_text = first_text.substr(0, kShown) + "...";
+  return Fail(InvalidArgument(
+      std::string("the template starts like JSON but cannot render valid JSON, whatever its "
+                  "variables select (") +
+      first_error + "), e.g. " + first_text));
+}
+
 }  // namespace inflow::jsonpath

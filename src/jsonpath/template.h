@@ -50,6 +50,14 @@ class Template {
   void RenderTo(simdjson::dom::element event, std::string* out) const;
   std::string Render(simdjson::dom::element event) const;
 
+  // For a JSON-shaped template: kInvalidArgument unless the text is valid JSON with its variables
+  // filled in by representative values — each path variable by a number, a string or an object
+  // (one kind at a time), literals by their value, EB_SYS_EMBED_OBJECT markers as selecting
+  // nothing. A template that fails for all of them can never render JSON (a missing quote or
+  // comma, an unknown `${name}` outside a string), so a config is refused when it is loaded
+  // rather than failing every event. Other templates: Ok.
+  Status CheckJsonShape() const;
+
   // True when the template text is JSON-shaped (first non-blank character '{' or '['), which
   // enables string-literal escaping and EB_SYS_EMBED_OBJECT.
   bool is_json() const { return is_json_; }

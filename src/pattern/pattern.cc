@@ -402,8 +402,17 @@ Result<PatternNode> ParseNode(dom::object obj, const std::string& path,
   if (obj.size() == 0 && !top_level) {
     return Fail(Invalid(path, "an object in a pattern must have at least one key"));
   }
+  std::vector<std::string_view> seen;
   for (auto [key, value] : obj) {
     std::string kpath = ChildPath(path, key);
+    // A repeated name would be ANDed with itself: two conditions on one field that, written
+    // apart, almost always mean "either" and together can rarely match. Say so instead.
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      return Fail(Invalid(kpath,
+                          "duplicate member name (merge the conditions into one array; "
+                          "use \"$or\" for alternatives)"));
+    }
+    seen.push_back(key);
     if (key == "$or") {
       if (value.type() != dom::element_type::ARRAY) {
         return Fail(Invalid(kpath, "\"$or\" needs an array of at least two patterns"));

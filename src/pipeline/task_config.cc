@@ -1,10 +1,16 @@
 #include "pipeline/task_config.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
+#include "capture/mysql/connection_options.h"
+#include "capture/source.h"
 #include "changelog/password.h"
 #include "common/config_json.h"
+#include "common/names.h"
 #include "pattern/matcher.h"
 #include "transform/steps.h"
 
@@ -63,25 +69,49 @@ void ParseTracking(const nlohmann::json& t, TrackingForm form, TrackingSpec* spe
     return;
   }
   spec->name = StringMember(t, "name", where, true, errors);
-  if (t.contains("name") && t["name"].is_string() && !IsTaskName(spec->name)) {
-    errors->Add(JoinPath(where, "name"), "must be 1-64 characters of A-Z a-z 0-9 _ - .");
+  if (t.contains("name") && t["name"].is_string()) {
+    // The name is the instance's directory under <data>/tracking.
+    if (auto st = ValidateResourceName(spec->name, JoinPath(where, "name")); !st) {
+      errors->AddError(st.error());
+    }
   }
   spec->source_url = StringMember(t, "source", where, true, errors);
-  if (!spec->source_url.empty() && spec->source_url.rfind("mysql://", 0) != 0 &&
-      spec->source_url.rfind("mariadb://", 0) != 0) {
-    errors->Add(JoinPath(where, "source"),
-                spec->source_url.rfind("postgres://", 0) == 0
-                    ? "postgres:// sources are not supported yet (mysql:// or mariadb://)"
-                    : "must be a mysql:// or mariadb:// URL");
+  if (!spec->source_url.empty()) {
+    if (spec->source_url.rfind("mysql://", 0) != 0 &&
+        spec->source_url.rfind("mariadb://", 0) != 0) {
+      errors->Add(JoinPath(where, "source"),
+                  spec->source_url.rfind("postgres://", 0) == 0
+                      ? "postgres:// sources are not supported yet (mysql:// or mariadb://)"
+                      : "must be a mysql:// or mariadb:// URL");
+    } else if (auto url = capture::mysql::ParseSourceUrl(spec->source_url); !url) {
+      errors->Add(JoinPath(where, "source"), url.error().message());
+    }
   }
   spec->tables = StringList(t, "tables", where, errors);
   spec->exclude_tables = StringList(t, "exclude_tables", where, errors);
+  // Against the document, not the lists, so each error names the item's own index.
+  auto check_patterns = [&](std::string_view key) {
+    auto list = t.find(key);
+    if (list == t.end() || !list->is_array()) return;
+    for (size_t i = 0; i < list->size(); ++i) {
+      const nlohmann::json& item = (*list)[i];
+      if (!item.is_string() || item.get_ref<const std::string&>().empty()) continue;
+      if (auto f = capture::TableFilter::Make({item.get<std::string>()}, {}); !f) {
+        errors->Add(JoinPath(where, std::string(key) + "[" + std::to_string(i) + "]"),
+                    f.error().message());
+      }
+    }
+  };
+  check_patterns("tables");
+  check_patterns("exclude_tables");
   spec->retention_hours =
       static_cast<int>(IntMember(t, "retention_hours", where, 1, 24 * 365, 24, errors));
   if (t.contains("capture_from")) {
     spec->capture_from = StringMember(t, "capture_from", where, false, errors);
-    if (t["capture_from"].is_string() && spec->capture_from.empty()) {
-      errors->Add(JoinPath(where, "capture_from"), "must not be empty");
+    if (t["capture_from"].is_string()) {
+      if (auto start = capture::StartPosition::Parse(spec->capture_from); !start) {
+        errors->Add(JoinPath(where, "capture_from"), start.error().message());
+      }
     }
   }
 }
@@ -106,6 +136,12 @@ void ParseSource(const nlohmann::json& doc, TrackingForm form, SourceSpec* spec,
     const std::string at = "source.consumer_group";
     if (CheckObject(*g, at, {"name", "account", "password"}, errors)) {
       spec->group = StringMember(*g, "name", at, true, errors);
+      if (g->contains("name") && (*g)["name"].is_string()) {
+        // The name is the group's file name in the change log's groups directory.
+        if (auto st = ValidateResourceName(spec->group, at + ".name"); !st) {
+          errors->AddError(st.error());
+        }
+      }
       spec->account = StringMember(*g, "account", at, true, errors);
       spec->password = StringMember(*g, "password", at, true, errors);
       if (g->contains("account") && (*g)["account"].is_string()) {
@@ -153,8 +189,12 @@ void ParseDeadLetter(const nlohmann::json& d, DeadLetterSpec* spec, ConfigErrors
   if (d.contains("file")) {
     spec->kind = DeadLetterSpec::Kind::kFile;
     spec->file = StringMember(d, "file", where, true, errors);
-    if (d["file"].is_string() && spec->file.empty()) {
-      errors->Add(JoinPath(where, "file"), "must not be empty");
+    if (d["file"].is_string()) {
+      if (spec->file.empty()) {
+        errors->Add(JoinPath(where, "file"), "must not be empty");
+      } else if (auto st = CheckOutputFile(spec->file, JoinPath(where, "file")); !st) {
+        errors->AddError(st.error());
+      }
     }
     return;
   }
@@ -163,7 +203,15 @@ void ParseDeadLetter(const nlohmann::json& d, DeadLetterSpec* spec, ConfigErrors
   if (!CheckObject(r, at, {"endpoint", "topic", "access_key", "secret_key"}, errors)) return;
   spec->kind = DeadLetterSpec::Kind::kRocketMQ;
   spec->endpoint = StringMember(r, "endpoint", at, true, errors);
+  if (r.contains("endpoint") && r["endpoint"].is_string()) {
+    if (auto st = ValidateHostPortList(spec->endpoint, at + ".endpoint"); !st) {
+      errors->AddError(st.error());
+    }
+  }
   spec->topic = StringMember(r, "topic", at, true, errors);
+  if (r.contains("topic") && r["topic"].is_string()) {
+    if (auto st = ValidateTopicName(spec->topic, at + ".topic"); !st) errors->AddError(st.error());
+  }
   spec->access_key = StringMember(r, "access_key", at, false, errors);
   spec->secret_key = StringMember(r, "secret_key", at, false, errors);
 }
@@ -282,6 +330,7 @@ Result<TaskConfig> ParseTaskConfig(const nlohmann::json& doc, TrackingForm form)
     auto spec = sink::SinkSpec::Parse(*s, "sink");
     if (!spec) {
       errors.AddError(spec.error());
+      if (s->is_object() && !s->contains("endpoint")) errors.Add("sink.endpoint", "is required");
     } else {
       config.sink = std::move(*spec);
       if (config.sink.type != "rocketmq") errors.Add("sink.type", "must be rocketmq");
@@ -300,6 +349,28 @@ Result<TaskConfig> ParseTaskConfig(const nlohmann::json& doc, TrackingForm form)
   ParseProperties(doc, &config, &errors);
   if (!errors.empty()) return Fail(errors.ToError());
   return config;
+}
+
+Status CheckOutputFile(const std::string& path, std::string_view field) {
+  namespace fs = std::filesystem;
+  auto fail = [&](const std::string& reason) {
+    return Fail(InvalidArgument(std::string(field) + ": '" + path + "' " + reason));
+  };
+  std::error_code ec;
+  fs::path p(path);
+  if (fs::is_directory(p, ec)) return fail("is a directory");
+  fs::path dir = p.parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::exists(dir, ec))
+    return fail("cannot be created: directory '" + dir.string() + "' does not exist");
+  if (!fs::is_directory(dir, ec))
+    return fail("cannot be created: '" + dir.string() + "' is not a directory");
+  if (fs::exists(p, ec)) {
+    if (::access(path.c_str(), W_OK) != 0) return fail("is not writable");
+  } else if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return fail("cannot be created: directory '" + dir.string() + "' is not writable");
+  }
+  return Ok();
 }
 
 nlohmann::json MaskSecrets(const nlohmann::json& document) {

@@ -2,9 +2,12 @@
 // behind `inflow run TASK.yaml` and the REST API body — parsed and validated in one pass that
 // reports every problem with its field path and rejects unknown keys.
 //
-// Validation is pure: it compiles the filter pattern, the transform steps and the sink fields to
-// prove they are valid, but connects to nothing. The runtime (task.h) builds its own instances
-// from the same sections.
+// Validation compiles the filter pattern, the transform steps and the sink fields, parses the
+// source URL, the start position and the table patterns, and checks names (tracking instance and
+// consumer group names become directory / file names), topics and endpoints — everything that
+// can be known without connecting to anything, so one answer lists every mistake. The only
+// look at the local machine is that the dead-letter file can be created (CheckOutputFile). The
+// runtime (task.h) builds its own instances from the same sections.
 //
 // Thread safety: a value type.
 #ifndef INFLOW_PIPELINE_TASK_CONFIG_H_
@@ -79,6 +82,12 @@ struct TaskConfig {
 enum class TrackingForm { kInline, kReference };
 
 Result<TaskConfig> ParseTaskConfig(const nlohmann::json& document, TrackingForm form);
+
+// kInvalidArgument "FIELD: 'PATH' ..." unless a file can be written at `path`: not a directory,
+// its directory exists and is writable (or the file exists and is writable). For output files
+// given in a task or on the command line (dead-letter file, `inflow run --metrics-file`), so a
+// typo is reported before anything runs rather than after the first messages were delivered.
+Status CheckOutputFile(const std::string& path, std::string_view field);
 
 // The configuration with every secret (passwords, secret keys, credentials in the source URL)
 // replaced by "******", for Details and logs.

@@ -22,6 +22,10 @@ struct Message {
   std::vector<std::pair<std::string, std::string>> properties;
   // With orderly delivery: messages with equal sharding keys go to one queue, in order.
   std::optional<std::string> sharding_key;
+  // The message's unique key — RocketMQ's UNIQ_KEY property, the broker's message-id index and
+  // the id consumers see (MessageExt.getMsgId()). Unset: the producer generates one, as the Java
+  // client does. Set by a properties template member named UNIQ_KEY (sink/render.h).
+  std::optional<std::string> unique_key;
 
   bool operator==(const Message&) const = default;
 };

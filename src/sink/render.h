@@ -16,10 +16,11 @@
 // - TEMPLATE: jsonpath::Template (parameters JSON + `${name}` text).
 // Properties must select / produce a JSON object; each member becomes a user property
 // (string values raw, others compact JSON; an empty value is omitted, as RocketMQ's decoders
-// drop it). Names reserved by RocketMQ and the `inflow_` prefix
-// are refused. Every message also carries `inflow_event_id` = the event's `id` when it has one.
-// Keys: a JSON array gives one key per element, any other value is split at spaces (the KEYS
-// property is space-separated on the wire).
+// drop it). Names reserved by RocketMQ and the `inflow_` prefix are refused, except UNIQ_KEY:
+// a member named UNIQ_KEY sets the message's unique key (Message::unique_key, the broker's
+// message-id index) instead of a property. Every message also carries `inflow_event_id` = the
+// event's `id` when it has one. Keys: a JSON array gives one key per element, any other value is
+// split at spaces (the KEYS property is space-separated on the wire).
 //
 // Thread safety: a SinkSpec is immutable after Parse and may be shared by threads; Render is
 // reentrant.

@@ -197,8 +197,10 @@ TEST(SinkRender, PropertiesMustBeAnObject) {
           .message(),
       HasSubstr("sink.properties: '$.data.afterImage.tags' selected a value that is an array, "
                 "not a JSON object"));
-  EXPECT_THAT(MustFailRender(R"({"properties":{"form":"TEMPLATE","value":{},
-                                               "template":"{\"a\":"}})")
+  // Valid JSON for some selections, not for this event's (a string inserted unquoted).
+  EXPECT_THAT(MustFailRender(R"({"properties":{"form":"TEMPLATE",
+                                               "value":{"n":"$.data.schema.tableName"},
+                                               "template":"{\"a\":${n}}"}})")
                   .message(),
               HasSubstr("sink.properties: the template rendered invalid JSON"));
   EXPECT_THAT(MustFailRender(R"({"properties":{"form":"TEMPLATE","value":{},
@@ -208,8 +210,8 @@ TEST(SinkRender, PropertiesMustBeAnObject) {
 }
 
 TEST(SinkRender, ReservedPropertyNamesAreRefused) {
-  for (std::string_view name : {"KEYS", "TAGS", "UNIQ_KEY", "TIMER_DELIVER_MS", "__SHARDINGKEY",
-                                "inflow_event_id", "inflow_task"}) {
+  for (std::string_view name :
+       {"KEYS", "TAGS", "TIMER_DELIVER_MS", "__SHARDINGKEY", "inflow_event_id", "inflow_task"}) {
     std::string sink = R"({"properties":{"form":"TEMPLATE","value":{},"template":"{\")" +
                        std::string(name) + R"(\":\"x\"}"}})";
     Error e = MustFailRender(sink);
@@ -218,6 +220,66 @@ TEST(SinkRender, ReservedPropertyNamesAreRefused) {
   }
   EXPECT_FALSE(IsReservedPropertyName("order_id"));
   EXPECT_FALSE(IsReservedPropertyName("keys"));
+}
+
+// The managed service's documented custom-property template: UNIQ_KEY sets the message's unique
+// key (the broker's message-id index), the embedded object's members become properties.
+TEST(SinkRender, UniqKeyInAPropertiesTemplateSetsTheUniqueKey) {
+  constexpr std::string_view kDocumented = R"({"properties":{"form":"TEMPLATE",
+      "value":{"userProperties":"$.data.afterImage.buyer","msgId":"$.id"},
+      "template":"{\"EB_SYS_EMBED_OBJECT\": \"${userProperties}\", \"UNIQ_KEY\": \"${msgId}\"}"}})";
+  Message m = MustRender(kDocumented);
+  EXPECT_EQ(m.unique_key, "00112233445566778899aabbccddeeff-42");
+  EXPECT_THAT(m.properties,
+              ElementsAre(Pair("name", "ann"), Pair("tier", "2"),
+                          Pair("inflow_event_id", "00112233445566778899aabbccddeeff-42")));
+  // The JSONPATH form follows the same rule; an empty value leaves the key to the producer.
+  Message selected =
+      MustRender(R"({"properties":{"form":"TEMPLATE","value":{"k":"$.data.afterImage.id"},
+      "template":"{\"UNIQ_KEY\":\"${k}\",\"a\":\"b\"}"}})");
+  EXPECT_EQ(selected.unique_key, "1001");
+  Message empty =
+      MustRender(R"({"properties":{"form":"TEMPLATE","value":{"k":"$.data.afterImage.empty"},
+      "template":"{\"UNIQ_KEY\":\"${k}\"}"}})");
+  EXPECT_EQ(empty.unique_key, std::nullopt);
+  EXPECT_THAT(MustFailRender(R"({"properties":{"form":"TEMPLATE","value":{},
+      "template":"{\"UNIQ_KEY\":\"a\\u0001b\"}"}})")
+                  .message(),
+              HasSubstr("UNIQ_KEY contains the bytes 0x01 or 0x02"));
+  EXPECT_EQ(MustRender("{}").unique_key, std::nullopt);
+}
+
+// A JSON-shaped template that no selection can turn into JSON is refused when the sink section
+// is parsed, not on every event.
+TEST(SinkRender, JsonShapedTemplatesMustBeAbleToRenderJson) {
+  for (
+      std::string_view bad : {
+          R"({"body":{"form":"TEMPLATE","value":{},"template":"{\"a\":"}})",
+          R"({"body":{"form":"TEMPLATE","value":{"id":"$.id"},"template":"{\"a\": ${id} \"b\": 1}"}})",
+          R"({"body":{"form":"TEMPLATE","value":{},"template":"{\"a\": ${unknown}}"}})",
+          R"({"properties":{"form":"TEMPLATE","value":{"x":"$.id"},"template":"{\"a\":\"${x}\",}"}})",
+          R"({"body":{"form":"TEMPLATE","value":{"lit":"not json"},"template":"[${lit}]"}})",
+      }) {
+    EXPECT_THAT(ParseError(bad), HasSubstr("cannot render valid JSON")) << bad;
+  }
+  for (
+      std::string_view good : {
+          R"({"body":{"form":"TEMPLATE","value":{"n":"$.data.afterImage.id"},"template":"{\"a\": ${n}}"}})",
+          R"({"body":{"form":"TEMPLATE","value":{"o":"$.data.afterImage.buyer"},"template":"[${o}, \"${o}\"]"}})",
+          R"({"body":{"form":"TEMPLATE","value":{"lit":"7"},"template":"{\"a\": ${lit}, \"b\": \"${missing}\"}"}})",
+          R"({"body":{"form":"TEMPLATE","value":{"r":"$.data.afterImage.buyer"},"template":"{\"EB_SYS_EMBED_OBJECT\":\"${r}\",\"x\":1}"}})",
+          R"({"body":{"form":"TEMPLATE","value":{"s":"$.data.schema.tableName"},"template":"order ${s}"}})",
+      }) {
+    EXPECT_TRUE(SinkSpec::Parse(J(good))) << good;
+  }
+}
+
+TEST(SinkRender, EndpointSyntaxIsChecked) {
+  EXPECT_TRUE(SinkSpec::Parse(J(R"({"endpoint":"127.0.0.1:9876;[::1]:9877"})")));
+  EXPECT_TRUE(SinkSpec::Parse(J(R"({"endpoint":""})")));  // required by the task validator only
+  EXPECT_THAT(ParseError(R"({"endpoint":"garbage"})"),
+              HasSubstr("sink.endpoint: address 'garbage': expected HOST:PORT"));
+  EXPECT_THAT(ParseError(R"({"endpoint":"h:70000"})"), HasSubstr("sink.endpoint: "));
 }
 
 TEST(SinkRender, EventIdOnlyWhenTheEventHasOne) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/config_json.h"
+#include "common/names.h"
 #include "transform/parse_event.h"
 
 namespace inflow::transform {
@@ -19,10 +20,13 @@ Result<std::unique_ptr<Route>> Route::FromConfig(const nlohmann::json& config,
   std::unique_ptr<Route> route(new Route());
   if (config.contains("default_topic")) {
     std::string t = StringMember(config, "default_topic", where, false, &errors);
-    if (config["default_topic"].is_string() && t.empty()) {
-      errors.Add(JoinPath(where, "default_topic"), "must not be empty");
+    if (config["default_topic"].is_string()) {
+      if (auto st = ValidateTopicName(t, JoinPath(where, "default_topic")); !st) {
+        errors.AddError(st.error());
+      } else {
+        route->default_topic_ = t;
+      }
     }
-    if (!t.empty()) route->default_topic_ = t;
   }
   auto rules = config.find("rules");
   std::vector<std::pair<std::string, std::string>> patterns;
@@ -72,9 +76,11 @@ Result<std::unique_ptr<Route>> Route::FromConfig(const nlohmann::json& config,
       } else {
         for (size_t k = 0; k < topics->size(); ++k) {
           const auto& t = (*topics)[k];
-          if (!t.is_string() || t.get<std::string>().empty()) {
-            errors.Add(JoinPath(at, "topics[" + std::to_string(k) + "]"),
-                       "must be a non-empty string");
+          const std::string topic_at = JoinPath(at, "topics[" + std::to_string(k) + "]");
+          if (!t.is_string()) {
+            errors.Add(topic_at, "must be a topic name (a string)");
+          } else if (auto st = ValidateTopicName(t.get_ref<const std::string&>(), topic_at); !st) {
+            errors.AddError(st.error());
           } else {
             rule.topics.push_back(t.get<std::string>());
           }

@@ -103,7 +103,8 @@ TEST(Route, ReportsEveryConfigErrorWithItsPath) {
     "rules": [
       {"pattern": {"a": [{"numeric": ["<"]}]}, "topics": ["t"]},
       {"jsonpath": "$.x", "topics": []},
-      {"pattern": {"a": [1]}, "jsonpath": "$.x", "regex": "a", "topics": ["t"]}
+      {"pattern": {"a": [1]}, "jsonpath": "$.x", "regex": "a", "topics": ["t"]},
+      {"pattern": {"a": [1]}, "topics": ["ok", "not a topic", 7]}
     ],
     "default_topic": ""})"),
                                "transform[0].route");
@@ -113,7 +114,16 @@ TEST(Route, ReportsEveryConfigErrorWithItsPath) {
   EXPECT_NE(m.find("transform[0].route.rules[1].regex: is required"), std::string::npos) << m;
   EXPECT_NE(m.find("transform[0].route.rules[1].topics"), std::string::npos) << m;
   EXPECT_NE(m.find("transform[0].route.rules[2]: needs either"), std::string::npos) << m;
-  EXPECT_NE(m.find("transform[0].route.default_topic: must not be empty"), std::string::npos) << m;
+  EXPECT_NE(m.find("transform[0].route.rules[3].topics[1]: 'not a topic' is not a valid RocketMQ "
+                   "topic name"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("transform[0].route.rules[3].topics[2]: must be a topic name"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("transform[0].route.default_topic: '' is not a valid RocketMQ topic name"),
+            std::string::npos)
+      << m;
 }
 
 }  // namespace

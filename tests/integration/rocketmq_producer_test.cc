@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "sink/render.h"
 #include "sink/rocketmq/producer.h"
 #include "support/java_tools.h"
 #include "support/run_command.h"
@@ -172,6 +173,42 @@ INSTANTIATE_TEST_SUITE_P(HeaderTypes, ProducerRoundTrip,
                          [](const auto& info) {
                            return info.param == SerializeType::kJson ? "Json" : "Binary";
                          });
+
+// The managed service's documented custom-property template: its UNIQ_KEY member becomes the
+// message's unique key, which the official Java consumer reads back as the message id.
+TEST(RocketmqProducer, TemplatedUniqKeyIsTheMessageIdConsumersSee) {
+  EnvMap env = ServiceEnv("rocketmq");
+  ASSERT_FALSE(env.empty());
+  std::string topic = UniqueTopic("producer_uniq");
+  ASSERT_TRUE(inflow::testing::CreateTopic(env, topic, 1));
+  auto spec = SinkSpec::Parse(nlohmann::json::parse(R"({
+      "topic": ")" + topic + R"(",
+      "body": {"form": "ORIGINAL"},
+      "properties": {"form": "TEMPLATE",
+                     "value": {"userProperties": "$.data.userProperties", "msgId": "$.data.msgId"},
+                     "template": "{\"EB_SYS_EMBED_OBJECT\": \"${userProperties}\", \"UNIQ_KEY\": \"${msgId}\"}"}})"));
+  ASSERT_TRUE(spec) << spec.error().ToString();
+  auto messages = Render(
+      *spec, std::string_view(
+                 R"({"id":"e1","data":{"userProperties":{"region":"eu"},"msgId":"ORDER-42-A"}})"));
+  ASSERT_TRUE(messages) << messages.error().ToString();
+  ASSERT_EQ(messages->size(), 1u);
+  EXPECT_EQ(messages->front().unique_key, "ORDER-42-A");
+
+  auto producer = StartProducer(env, SerializeType::kJson);
+  ASSERT_NE(producer, nullptr);
+  auto results = SendAll(*producer, *messages);
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_TRUE(results[0]) << results[0].error().ToString();
+  EXPECT_EQ(results[0]->msg_id, "ORDER-42-A");
+
+  auto read = inflow::testing::RunVerifier(env, topic, 1, 60);
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  ASSERT_EQ(read.messages.size(), 1u);
+  EXPECT_EQ(read.messages[0].msg_id, "ORDER-42-A");
+  EXPECT_EQ(read.messages[0].properties,
+            (std::map<std::string, std::string>{{"region", "eu"}, {"inflow_event_id", "e1"}}));
+}
 
 TEST(RocketmqProducer, ShardingKeyKeepsOrderInOneQueue) {
   EnvMap env = ServiceEnv("rocketmq");

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "common/names.h"
+
 namespace inflow::changelog {
 
 const char* TrackingStateName(TrackingState state) {
@@ -14,6 +16,11 @@ const char* TrackingStateName(TrackingState state) {
       return "FAILED";
   }
   return "UNKNOWN";
+}
+
+Result<std::string> TrackingInstanceDir(const std::string& data_dir, std::string_view name) {
+  INFLOW_RETURN_IF_ERROR(ValidateResourceName(name, "tracking instance name"));
+  return JoinPath(JoinPath(data_dir, "tracking"), std::string(name));
 }
 
 TrackingInstance::TrackingInstance(TrackingOptions options, std::unique_ptr<ChangeLog> log,

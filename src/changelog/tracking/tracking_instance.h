@@ -56,6 +56,11 @@ struct TrackingStatus {
   SourcePosition acknowledged;    // the last durable source position
 };
 
+// <data_dir>/tracking/<name>, the directory of the instance called `name`. kInvalidArgument
+// unless the name is 1-64 characters of [A-Za-z0-9_-] (common/names.h): a name like `..` or `.`
+// would otherwise put the instance in the data directory's root or share another's directory.
+Result<std::string> TrackingInstanceDir(const std::string& data_dir, std::string_view name);
+
 class TrackingInstance {
  public:
   static Result<std::unique_ptr<TrackingInstance>> Open(FileSystem* fs, const std::string& dir,

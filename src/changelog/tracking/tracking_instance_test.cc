@@ -210,3 +210,21 @@ TEST(ChangelogTracking, FailsVisiblyWhenTheLogCannotWrite) {
 
 }  // namespace
 }  // namespace inflow::changelog
+
+namespace inflow::changelog {
+namespace {
+
+TEST(ChangelogTracking, InstanceDirectoriesComeOnlyFromValidNames) {
+  auto dir = TrackingInstanceDir("/data", "shop_1-a");
+  ASSERT_TRUE(dir) << dir.error().message();
+  EXPECT_EQ(*dir, "/data/tracking/shop_1-a");
+  for (std::string_view bad : {"..", ".", "", "../x", "a/b", "g 1", "a.b"}) {
+    auto refused = TrackingInstanceDir("/data", bad);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+  }
+  EXPECT_FALSE(TrackingInstanceDir("/data", std::string(65, 'a')));
+}
+
+}  // namespace
+}  // namespace inflow::changelog

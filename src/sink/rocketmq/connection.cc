@@ -1,6 +1,6 @@
 #include "sink/rocketmq/connection.h"
 
-#include <charconv>
+#include "common/names.h"
 
 namespace inflow::sink::rocketmq {
 namespace {
@@ -8,20 +8,10 @@ namespace {
 constexpr size_t kReadChunk = 256 * 1024;
 
 Result<asio::ip::tcp::endpoint> ParseEndpoint(const std::string& address) {
-  size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
-    return inflow::Fail(ErrorCode::kInvalidArgument,
-                        "address '" + address + "': expected HOST:PORT");
-  }
-  std::string host = address.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  unsigned port = 0;
-  auto [p, ec] = std::from_chars(address.data() + colon + 1, address.data() + address.size(), port);
-  if (ec != std::errc() || p != address.data() + address.size() || port == 0 || port > 65535) {
-    return inflow::Fail(ErrorCode::kInvalidArgument, "address '" + address + "': bad port");
-  }
+  auto parsed = ParseHostPort(address);
+  if (!parsed) return inflow::Fail(parsed.error());
+  std::string host = std::move(parsed->host);
+  const uint16_t port = parsed->port;
   if (host == "localhost") host = "127.0.0.1";
   boost::system::error_code aec;
   auto ip = asio::ip::make_address(host, aec);
@@ -37,7 +27,7 @@ Result<asio::ip::tcp::endpoint> ParseEndpoint(const std::string& address) {
     }
     return results.begin()->endpoint();
   }
-  return asio::ip::tcp::endpoint(ip, static_cast<uint16_t>(port));
+  return asio::ip::tcp::endpoint(ip, port);
 }
 
 }  // namespace

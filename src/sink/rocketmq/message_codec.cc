@@ -9,6 +9,7 @@
 #include <ctime>
 #include <random>
 
+#include "common/names.h"
 #include "sink/reserved_properties.h"
 
 namespace inflow::sink::rocketmq {
@@ -111,27 +112,14 @@ Properties DecodeProperties(std::string_view encoded) {
 
 bool IsReservedProperty(std::string_view name) { return IsRocketMqReservedProperty(name); }
 
-Status ValidateTopic(std::string_view topic) {
-  if (topic.empty()) return Fail(ErrorCode::kInvalidArgument, "topic: must not be empty");
-  if (topic.size() > kMaxTopicLength) {
-    return Fail(ErrorCode::kInvalidArgument, "topic '" + std::string(topic) + "': longer than " +
-                                                 std::to_string(kMaxTopicLength) + " bytes");
-  }
-  for (size_t i = 0; i < topic.size(); ++i) {
-    char c = topic[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-' || c == '%' || c == '|';
-    if (!ok) {
-      return Fail(ErrorCode::kInvalidArgument, "topic '" + std::string(topic) +
-                                                   "': character at position " + std::to_string(i) +
-                                                   " is not one of [A-Za-z0-9_%|-]");
-    }
-  }
-  return Ok();
-}
+Status ValidateTopic(std::string_view topic) { return ValidateTopicName(topic, "topic"); }
 
 Status ValidateMessage(const Message& message) {
   INFLOW_RETURN_IF_ERROR(ValidateTopic(message.topic));
+  return ValidateMessageFields(message);
+}
+
+Status ValidateMessageFields(const Message& message) {
   if (message.body.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "body: must not be empty");
   }
@@ -160,6 +148,12 @@ Status ValidateMessage(const Message& message) {
     if (HasSeparator(name) || HasSeparator(value)) {
       return Fail(ErrorCode::kInvalidArgument,
                   "properties." + name + ": contains a \\x01 or \\x02 character");
+    }
+  }
+  if (message.unique_key) {
+    if (message.unique_key->empty() || HasSeparator(*message.unique_key)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "unique_key: empty or contains a \\x01 or \\x02 character");
     }
   }
   return Ok();

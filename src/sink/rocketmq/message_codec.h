@@ -45,11 +45,15 @@ bool IsReservedProperty(std::string_view name);
 // Topic names: 1..127 bytes of [A-Za-z0-9_%|-]. The error names the topic.
 Status ValidateTopic(std::string_view topic);
 
-// Checks a message before encoding: topic, non-empty body, tag and keys without separator
-// characters, user property names non-empty and not reserved. The error names the field.
+// Checks a message before encoding: topic, then ValidateMessageFields. The error names the field.
 Status ValidateMessage(const Message& message);
+// Everything ValidateMessage checks but the topic: non-empty body, tag, keys and unique key
+// without separator characters, user property names non-empty and not reserved. The one rule
+// for what RocketMQ accepts, shared by the producer, `inflow send` and `inflow transform test`.
+Status ValidateMessageFields(const Message& message);
 
-// The properties string of one message: user properties, KEYS, TAGS, WAIT=true and UNIQ_KEY.
+// The properties string of one message: user properties, KEYS, TAGS, WAIT=true and UNIQ_KEY
+// (`uniq_key`: the message's unique_key when it has one, else a generated key).
 // Fails with kResourceExhausted past kMaxPropertiesBytes.
 Result<std::string> BuildProperties(const Message& message, std::string_view uniq_key);
 

@@ -9,6 +9,7 @@
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp needs std::exchange
 
 #include "common/asio.h"
+#include "common/names.h"
 #include "sink/rocketmq/connection.h"
 #include "sink/rocketmq/message_codec.h"
 #include "sink/rocketmq/response_codes.h"
@@ -44,18 +45,13 @@ uint64_t StableHash(std::string_view s) {
   return h;
 }
 
+// The name server addresses, each as "host:port"; empty when `list` is invalid (Start() has
+// refused it already).
 std::vector<std::string> SplitAddresses(std::string_view list) {
   std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= list.size()) {
-    size_t end = list.find(';', pos);
-    if (end == std::string_view::npos) end = list.size();
-    std::string_view item = list.substr(pos, end - pos);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    pos = end + 1;
-  }
+  auto parsed = ParseHostPortList(list);
+  if (!parsed) return out;
+  for (const HostPort& hp : *parsed) out.push_back(FormatHostPort(hp));
   return out;
 }
 
@@ -351,7 +347,7 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
       };
       for (size_t i : members) {
         const Message& m = job->messages[i];
-        std::string uniq = uniq_keys_.Next();
+        std::string uniq = m.unique_key ? *m.unique_key : uniq_keys_.Next();
         auto props = BuildProperties(m, uniq);
         if (!props) {
           Complete(job, i, inflow::Fail(props.error()));
@@ -585,9 +581,7 @@ class Producer::Impl : public std::enable_shared_from_this<Producer::Impl> {
 };
 
 Result<std::unique_ptr<Producer>> Producer::Start(ProducerOptions options) {
-  if (SplitAddresses(options.namesrv).empty()) {
-    return inflow::Fail(ErrorCode::kInvalidArgument, "namesrv: no HOST:PORT address given");
-  }
+  INFLOW_RETURN_IF_ERROR(ValidateHostPortList(options.namesrv, "namesrv"));
   if (options.group.empty()) return inflow::Fail(ErrorCode::kInvalidArgument, "group: empty");
   if (options.max_attempts < 1) {
     return inflow::Fail(ErrorCode::kInvalidArgument, "max_attempts: must be at least 1");

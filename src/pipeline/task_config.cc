@@ -6,7 +6,7 @@
 #include <cctype>
 #include <filesystem>
 
-#include "capture/mysql/connection_options.h"
+#include "capture/open_source.h"
 #include "capture/source.h"
 #include "changelog/password.h"
 #include "common/config_json.h"
@@ -77,13 +77,7 @@ void ParseTracking(const nlohmann::json& t, TrackingForm form, TrackingSpec* spe
   }
   spec->source_url = StringMember(t, "source", where, true, errors);
   if (!spec->source_url.empty()) {
-    if (spec->source_url.rfind("mysql://", 0) != 0 &&
-        spec->source_url.rfind("mariadb://", 0) != 0) {
-      errors->Add(JoinPath(where, "source"),
-                  spec->source_url.rfind("postgres://", 0) == 0
-                      ? "postgres:// sources are not supported yet (mysql:// or mariadb://)"
-                      : "must be a mysql:// or mariadb:// URL");
-    } else if (auto url = capture::mysql::ParseSourceUrl(spec->source_url); !url) {
+    if (auto url = capture::CheckSourceUrl(spec->source_url); !url) {
       errors->Add(JoinPath(where, "source"), url.error().message());
     }
   }

@@ -3,6 +3,7 @@
 set(_mysql ${CMAKE_CURRENT_SOURCE_DIR}/mysql)
 add_library(inflow_capture
   ${CMAKE_CURRENT_SOURCE_DIR}/source.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/open_source.cc
   ${_mysql}/packet_codec.cc
   ${_mysql}/protocol_messages.cc
   ${_mysql}/auth_plugins.cc

@@ -542,8 +542,8 @@ Result<bool> Regex::Run(std::string_view text, bool anchored, size_t* budget) co
     steps += clist.size();
     if (steps > limit) {
       *budget = 0;
-      return Fail(ErrorCode::kResourceExhausted,
-                  "regex needs more than " + std::to_string(limit) + " matching steps on this text");
+      return Fail(ErrorCode::kResourceExhausted, "regex needs more than " + std::to_string(limit) +
+                                                     " matching steps on this text");
     }
     for (uint32_t pc : clist) {
       const Inst& in = code[pc];

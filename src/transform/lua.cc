@@ -299,7 +299,6 @@ bool EncodeJson(lua_State* L, int idx, int depth, std::string* out, std::string*
   return false;
 }
 
-
 int LuaJsonEncode(lua_State* L) {
   luaL_checkany(L, 1);
   std::string out, error;
@@ -488,7 +487,8 @@ Result<std::vector<Event>> LuaTransform::Apply(std::vector<Event> events) {
   };
   auto limit_error = [&] {
     if (state_->tripped == State::Tripped::kInterrupt) {
-      return finish(Error(ErrorCode::kCancelled, "lua: transform interrupted: the task is stopping"));
+      return finish(
+          Error(ErrorCode::kCancelled, "lua: transform interrupted: the task is stopping"));
     }
     return finish(InvalidArgument("lua: transform exceeded its time limit of " +
                                   std::to_string(state_->options.timeout.count()) +

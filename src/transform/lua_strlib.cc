@@ -88,18 +88,41 @@ const char* ClassEnd(MatchState* ms, const char* p) {
 bool MatchClass(int c, int cl) {
   bool res;
   switch (cl | 0x20) {  // lower case
-    case 'a': res = IsAlpha(c); break;
-    case 'c': res = IsCntrl(c); break;
-    case 'd': res = IsDigit(c); break;
-    case 'g': res = IsGraph(c); break;
-    case 'l': res = IsLower(c); break;
-    case 'p': res = IsPunct(c); break;
-    case 's': res = IsSpace(c); break;
-    case 'u': res = IsUpper(c); break;
-    case 'w': res = IsAlnum(c); break;
-    case 'x': res = IsXdigit(c); break;
-    case 'z': res = (c == 0); break;
-    default: return cl == c;
+    case 'a':
+      res = IsAlpha(c);
+      break;
+    case 'c':
+      res = IsCntrl(c);
+      break;
+    case 'd':
+      res = IsDigit(c);
+      break;
+    case 'g':
+      res = IsGraph(c);
+      break;
+    case 'l':
+      res = IsLower(c);
+      break;
+    case 'p':
+      res = IsPunct(c);
+      break;
+    case 's':
+      res = IsSpace(c);
+      break;
+    case 'u':
+      res = IsUpper(c);
+      break;
+    case 'w':
+      res = IsAlnum(c);
+      break;
+    case 'x':
+      res = IsXdigit(c);
+      break;
+    case 'z':
+      res = (c == 0);
+      break;
+    default:
+      return cl == c;
   }
   if (!IsAlpha(cl)) return cl == c;
   return IsLower(cl) ? res : !res;
@@ -127,10 +150,14 @@ bool MatchBracketClass(int c, const char* p, const char* ec) {
 
 bool SingleMatch(int c, const char* p, const char* ep) {
   switch (*p) {
-    case '.': return true;
-    case kEsc: return MatchClass(c, Uchar(*(p + 1)));
-    case '[': return MatchBracketClass(c, p, ep - 1);
-    default: return Uchar(*p) == c;
+    case '.':
+      return true;
+    case kEsc:
+      return MatchClass(c, Uchar(*(p + 1)));
+    case '[':
+      return MatchBracketClass(c, p, ep - 1);
+    default:
+      return Uchar(*p) == c;
   }
 }
 
@@ -259,7 +286,7 @@ init:  // goto instead of tail recursion, as in the original
       if (s != ms->src_end) s = nullptr;
       break;
     default:
-    dflt: {
+    dflt : {
       const char* ep = ClassEnd(ms, p);
       bool m = s < ms->src_end && SingleMatch(Uchar(*s), p, ep);
       switch (*ep) {

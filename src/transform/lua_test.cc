@@ -122,9 +122,9 @@ TEST(LuaTransform, TimeInLibraryFunctionsCounts) {
       "string.find(string.rep('a', 4000000), string.rep('a', 2000000) .. 'b', 1, true)",
   };
   for (const char* code : slow) {
-    auto t = Make(std::string("function transform(events)\n local r = ") + code +
-                      "\n return events\nend",
-                  100);
+    auto t = Make(
+        std::string("function transform(events)\n local r = ") + code + "\n return events\nend",
+        100);
     ASSERT_TRUE(t);
     auto r = ApplyGuarded(t.get(), "{}");
     ASSERT_FALSE(r) << code;
@@ -210,12 +210,12 @@ TEST(LuaTransform, BoundedPatternFunctionsKeepLuaSemantics) {
   ASSERT_TRUE(t);
   auto r = t->Apply(Events({"{}"}));
   ASSERT_TRUE(r) << r.error().ToString();
-  EXPECT_EQ(Jsons(*r), (std::vector<std::string>{
-                           R"("5,7")", R"("3,4")", R"("4,4")", R"("2,2")", R"("1,11,key,value")",
-                           R"("trim")", "\"(a(b)c)\"", R"("quick")", R"("3,5")", R"("abc")",
-                           R"("nil")", R"("hell0 w0rld,2")", R"("<hello> <world>,2")",
-                           R"("-a-b-c-,4")", R"("bob is 3,2")", R"("A.B.c,2")", R"("a1;b2")",
-                           "\"false,malformed pattern (missing ']')\""}));
+  EXPECT_EQ(Jsons(*r),
+            (std::vector<std::string>{
+                R"("5,7")", R"("3,4")", R"("4,4")", R"("2,2")", R"("1,11,key,value")", R"("trim")",
+                "\"(a(b)c)\"", R"("quick")", R"("3,5")", R"("abc")", R"("nil")",
+                R"("hell0 w0rld,2")", R"("<hello> <world>,2")", R"("-a-b-c-,4")", R"("bob is 3,2")",
+                R"("A.B.c,2")", R"("a1;b2")", "\"false,malformed pattern (missing ']')\""}));
 }
 
 TEST(LuaTransform, BatchLargerThanTheMemoryLimitIsAnError) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -261,7 +262,16 @@ int Run(const RunFlags& flags) {
       break;
     }
   }
-  (*task)->Stop(std::chrono::seconds(flags.drain_s));
+  if (!(*task)->Stop(std::chrono::seconds(flags.drain_s))) {
+    // A transform step ignored the interrupt; waiting longer would ignore the signal.
+    std::fprintf(stderr,
+                 "\ninflow run: task %s did not stop within the drain timeout of %d s (a "
+                 "transform step does not return); exiting now, uncommitted events are read "
+                 "again on the next start\n",
+                 task_name.c_str(), flags.drain_s);
+    std::fflush(stderr);
+    std::_Exit(kExitFailure);
+  }
   (*instance)->Stop();
   const changelog::TrackingStatus final_status = (*instance)->GetStatus();
   PrintStatus(**task, final_status, true);

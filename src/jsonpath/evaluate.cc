@@ -366,11 +366,18 @@ class Evaluator {
       if (!dynamic) return false;
       regex = &dynamic.value();
     }
-    // The Pike VM costs at most (text + 1) × program steps.
-    work_ += (subject.s.size() + 1) * (regex->ProgramSize() / 32 + 1);
+    // The regex spends from the query's budget, one unit per NFA step it really takes.
     if (exhausted()) return false;
-    return e.function == FunctionKind::kMatch ? regex->FullMatch(subject.s)
-                                              : regex->Search(subject.s);
+    size_t left = budget_ - work_;
+    const size_t before = left;
+    Result<bool> matched = e.function == FunctionKind::kMatch ? regex->FullMatch(subject.s, &left)
+                                                              : regex->Search(subject.s, &left);
+    if (!matched) {
+      work_ = budget_ + 1;
+      return false;
+    }
+    work_ += before - left;
+    return *matched;
   }
 
   void EvalNodes(const Expr& e, element current, std::vector<element>* out) {

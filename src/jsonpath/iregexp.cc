@@ -2,6 +2,7 @@
 
 #include <unicode/uchar.h>
 
+#include <algorithm>
 #include <string>
 
 namespace inflow::jsonpath {
@@ -479,11 +480,14 @@ Result<Regex> Regex::Compile(std::string_view pattern) {
   return Regex(std::move(prog));
 }
 
-bool Regex::FullMatch(std::string_view text) const { return Run(text, true); }
-size_t Regex::ProgramSize() const { return program_->insts.size(); }
-bool Regex::Search(std::string_view text) const { return Run(text, false); }
+Result<bool> Regex::FullMatch(std::string_view text, size_t* budget) const {
+  return Run(text, true, budget);
+}
+Result<bool> Regex::Search(std::string_view text, size_t* budget) const {
+  return Run(text, false, budget);
+}
 
-bool Regex::Run(std::string_view text, bool anchored) const {
+Result<bool> Regex::Run(std::string_view text, bool anchored, size_t* budget) const {
   const auto& code = program_->insts;
   const size_t n = code.size();
   // Sparse sets by generation stamp: a pc is in the list being built when seen[pc] == gen.
@@ -494,6 +498,11 @@ bool Regex::Run(std::string_view text, bool anchored) const {
   clist.reserve(n);
   nlist.reserve(n);
   uint32_t gen = 1;
+  // The work done so far. Checked once per input character: the work of one character is at
+  // most a few times the program size, so the overshoot is small and bounded.
+  const size_t limit = *budget;
+  size_t steps = 0;
+  auto charge_done = [&] { *budget = limit - std::min(steps, limit); };
 
   // Follows the epsilon edges from pc and records the consuming / matching states reached.
   // at_begin / at_end: whether the position these states wait at is the text's start / end.
@@ -502,6 +511,7 @@ bool Regex::Run(std::string_view text, bool anchored) const {
     while (!stack.empty()) {
       uint32_t pc = stack.back();
       stack.pop_back();
+      ++steps;
       if (seen[pc] == gen) continue;
       seen[pc] = gen;
       const Inst& in = code[pc];
@@ -529,11 +539,20 @@ bool Regex::Run(std::string_view text, bool anchored) const {
     size_t next = i;
     char32_t c = has_char ? DecodeUtf8(text, &next) : 0;
     const bool next_at_end = next >= text.size();
+    steps += clist.size();
+    if (steps > limit) {
+      *budget = 0;
+      return Fail(ErrorCode::kResourceExhausted, "regex needs more than " + std::to_string(limit) +
+                                                     " matching steps on this text");
+    }
     for (uint32_t pc : clist) {
       const Inst& in = code[pc];
       switch (in.op) {
         case Op::kMatch:
-          if (!anchored || !has_char) return true;
+          if (!anchored || !has_char) {
+            charge_done();
+            return true;
+          }
           break;
         case Op::kChar:
           if (has_char && c == in.c) add(&nlist, pc + 1, false, next_at_end);
@@ -552,11 +571,17 @@ bool Regex::Run(std::string_view text, bool anchored) const {
           break;
       }
     }
-    if (!has_char) return false;
+    if (!has_char) {
+      charge_done();
+      return false;
+    }
     i = next;
     if (!anchored) add(&nlist, 0, false, next_at_end);
     std::swap(clist, nlist);
-    if (clist.empty()) return false;
+    if (clist.empty()) {
+      charge_done();
+      return false;
+    }
   }
 }
 

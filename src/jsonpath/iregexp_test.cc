@@ -3,21 +3,32 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <string>
 
 namespace inflow::jsonpath {
 namespace {
 
+constexpr size_t kAmple = size_t{1} << 32;
+
 bool Full(const std::string& pattern, const std::string& text) {
   auto re = Regex::Compile(pattern);
   EXPECT_TRUE(re) << pattern << ": " << re.error().message();
-  return re && re->FullMatch(text);
+  if (!re) return false;
+  size_t budget = kAmple;
+  auto m = re->FullMatch(text, &budget);
+  EXPECT_TRUE(m) << pattern << ": " << m.error().message();
+  return m && *m;
 }
 
 bool Find(const std::string& pattern, const std::string& text) {
   auto re = Regex::Compile(pattern);
   EXPECT_TRUE(re) << pattern << ": " << re.error().message();
-  return re && re->Search(text);
+  if (!re) return false;
+  size_t budget = kAmple;
+  auto m = re->Search(text, &budget);
+  EXPECT_TRUE(m) << pattern << ": " << m.error().message();
+  return m && *m;
 }
 
 TEST(IRegexp, MatchesLiteralsDotAndQuantifiers) {
@@ -94,6 +105,40 @@ TEST(IRegexp, PathologicalPatternsRunInLinearTime) {
   EXPECT_TRUE(Full("(a|a)*", text));
   auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_LT(elapsed, std::chrono::seconds(10));
+}
+
+TEST(IRegexp, ChargesEveryStepAgainstTheBudget) {
+  auto small = Regex::Compile("a(b|c)d");
+  ASSERT_TRUE(small);
+  size_t budget = 1000;
+  auto m = small->FullMatch("acd", &budget);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(*m);
+  EXPECT_LT(budget, 1000u);  // the work done was taken from the budget
+  EXPECT_GT(budget, 900u);
+
+  // ~4000 NFA steps per character: 160 000 characters are 640 M steps, far over a 2^24 budget,
+  // which must trip after a few thousand characters instead of running the whole text.
+  auto re = Regex::Compile("(.*){1000}");
+  auto unanchored = Regex::Compile("(.*){1000}y");  // search() of (.*){1000} matches at once
+  ASSERT_TRUE(re);
+  ASSERT_TRUE(unanchored);
+  std::string text(160000, 'x');
+  auto run = std::async(std::launch::async, [&] {
+    size_t b = size_t{1} << 24;
+    auto full = re->FullMatch(text, &b);
+    EXPECT_EQ(b, 0u);
+    b = size_t{1} << 24;
+    auto search = unanchored->Search(text, &b);
+    return std::make_pair(full, search);
+  });
+  ASSERT_EQ(run.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto [full, search] = run.get();
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().code(), ErrorCode::kResourceExhausted);
+  EXPECT_NE(full.error().message().find("matching steps"), std::string::npos);
+  ASSERT_FALSE(search);
+  EXPECT_EQ(search.error().code(), ErrorCode::kResourceExhausted);
 }
 
 TEST(IRegexp, DecodesUtf8AndReplacesInvalidBytes) {

@@ -33,8 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The regex engine sees the same bytes as a pattern: its parser must not crash either.
   auto regex = inflow::jsonpath::Regex::Compile(expr);
   if (regex) {
-    (void)regex->FullMatch(doc_text);
-    (void)regex->Search(doc_text);
+    size_t budget = size_t{1} << 20;
+    (void)regex->FullMatch(doc_text, &budget);
+    budget = size_t{1} << 20;
+    (void)regex->Search(doc_text, &budget);
   }
 
   auto path = inflow::jsonpath::Path::Compile(expr);

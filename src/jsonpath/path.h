@@ -39,7 +39,7 @@ class Path {
   // at most one node — what the sink's JSONPATH form requires for keys/tag/sharding_key.
   bool IsSingular() const;
 
-  // Work units (nodes visited, selected or compared; regex steps / 32) one evaluation may
+  // Work units (nodes visited, selected or compared; NFA steps of match() / search()) one may
   // spend by default, enough for a simple query over a document of millions of nodes. A query
   // like `$..*..*..*` is polynomial in the document size, so without a bound one event could
   // stall the pipeline.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -177,6 +179,26 @@ TEST_F(PathTest, SurvivesDeepDocumentsAndRejectsDeepExpressions) {
   EXPECT_NE(CompileError(expr).find("nested too deeply"), std::string::npos);
   std::string parens = "$[?" + std::string(200, '(') + "@" + std::string(200, ')') + "]";
   EXPECT_NE(CompileError(parens).find("nested too deeply"), std::string::npos);
+}
+
+TEST_F(PathTest, ChargesTheRealWorkOfRegexFunctions) {
+  // (.*){1000} is a 3 000-instruction program: about 4 000 NFA steps per character.
+  std::string doc_text = "[\"" + std::string(160000, 'x') + "\"]";
+  simdjson::dom::element doc = parser_.parse(doc_text).value();
+  for (const char* expr : {"$[?match(@,'(.*){1000}')]", "$[?search(@,'(.*){1000}y')]"}) {
+    auto path = Path::Compile(expr);
+    ASSERT_TRUE(path) << expr;
+    auto run = std::async(std::launch::async, [&] {
+      std::vector<simdjson::dom::element> out;
+      Status status = path->EvaluateChecked(doc, &out);
+      EXPECT_TRUE(out.empty());
+      return status;
+    });
+    ASSERT_EQ(run.wait_for(std::chrono::seconds(10)), std::future_status::ready) << expr;
+    Status status = run.get();
+    ASSERT_FALSE(status) << expr;
+    EXPECT_EQ(status.error().code(), ErrorCode::kResourceExhausted) << expr;
+  }
 }
 
 TEST_F(PathTest, BoundsTheWorkOfExplosiveQueries) {

@@ -118,6 +118,8 @@ struct Task::Impl {
   TaskState state = TaskState::kReady;
   std::string reason;
   bool stopping = false;
+  bool finished = false;  // Run() has returned
+  SteadyClock::time_point stop_requested;
   milliseconds drain{10'000};
   std::optional<changelog::Cursor> cursor;  // for Cancel() from Stop()
   std::thread thread;
@@ -394,7 +396,8 @@ struct Task::Impl {
       return std::vector<transform::Event>();
     };
     auto out = RunStepsWithRetries(batch, in);
-    if (!out) return abandon();
+    // A failure while stopping may be the step's interruption: not the events' fault.
+    if (!out || (!*out && Stopping())) return abandon();
     if (*out) {
       done((*out)->size());
       return std::move(**out);
@@ -406,7 +409,7 @@ struct Task::Impl {
     std::vector<transform::Event> result;
     for (auto& e : in) {
       auto one = RunStepsWithRetries(batch, {e});
-      if (!one) return abandon();
+      if (!one || (!*one && Stopping())) return abandon();
       if (*one) {
         for (auto& o : **one) result.push_back(std::move(o));
       } else {
@@ -547,7 +550,11 @@ struct Task::Impl {
     }
 
     // Drain: events still in the batcher are not committed and will be read again.
-    auto deadline = SteadyClock::now() + drain;
+    SteadyClock::time_point deadline;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      deadline = stop_requested + drain;
+    }
     while (in_flight > 0 && SteadyClock::now() < deadline) {
       {
         std::unique_lock<std::mutex> lock(mu);
@@ -579,29 +586,53 @@ Result<std::unique_ptr<Task>> Task::Create(TaskConfig config, TaskDeps deps) {
 
 Task::Task(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Task::~Task() { Stop(); }
+Task::~Task() {
+  if (!Stop() && impl_->thread.joinable()) impl_->thread.join();
+}
 
 void Task::Start() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   if (impl_->thread.joinable() || impl_->stopping) return;
   impl_->state = TaskState::kStarting;
-  impl_->thread = std::thread([impl = impl_.get()] { impl->Run(); });
+  impl_->thread = std::thread([impl = impl_.get()] {
+    impl->Run();
+    {
+      std::lock_guard<std::mutex> lock(impl->mu);
+      impl->finished = true;
+    }
+    impl->cv.notify_all();
+  });
 }
 
-void Task::Stop(std::chrono::milliseconds drain) {
+bool Task::Stop(std::chrono::milliseconds drain) {
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->stopping = true;
-    impl_->drain = drain;
+    if (!impl_->stopping) {
+      impl_->stopping = true;
+      impl_->drain = drain;
+      impl_->stop_requested = SteadyClock::now();
+    }
     if (impl_->cursor) impl_->cursor->Cancel();
   }
+  for (auto& step : impl_->steps) step->Interrupt();
   impl_->cv.notify_all();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_->thread.joinable()) {
+    // The thread's own drain ends at stop_requested + drain; the grace covers its last commit.
+    constexpr milliseconds kGrace{500};
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    if (!impl_->cv.wait_until(lock, impl_->stop_requested + impl_->drain + kGrace,
+                              [this] { return impl_->finished; })) {
+      return false;
+    }
+    lock.unlock();
+    impl_->thread.join();
+  }
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->cursor.reset();  // releases the lease
   if (impl_->state == TaskState::kRunning || impl_->state == TaskState::kStarting) {
     impl_->state = TaskState::kReady;
   }
+  return true;
 }
 
 TaskState Task::state() const {

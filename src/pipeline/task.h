@@ -62,9 +62,12 @@ class Task {
 
   // Starts the task thread: STARTING, then RUNNING once the consumer group is attached.
   void Start();
-  // Stops reading, waits up to `drain` for in-flight messages, commits what is complete and
-  // joins the thread. Idempotent.
-  void Stop(std::chrono::milliseconds drain = std::chrono::seconds(10));
+  // Stops reading, interrupts a running transform step, waits up to `drain` for in-flight
+  // messages, commits what is complete and joins the thread. Idempotent. Returns false — the
+  // thread still running, not joined — when it has not finished by `drain` (plus a short grace)
+  // after the first Stop: a step that cannot be interrupted does not return. The caller should
+  // then exit the process; destroying the task waits for the thread.
+  bool Stop(std::chrono::milliseconds drain = std::chrono::seconds(10));
 
   TaskState state() const;
   std::string reason() const;  // why STARTING_FAILED / RUNNING_FAILED

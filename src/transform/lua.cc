@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "common/json_text.h"
+#include "transform/lua_strlib.h"
 
 namespace inflow::transform {
 namespace {
@@ -25,12 +27,17 @@ constexpr int kMaxDepth = 256;
 }  // namespace
 
 struct LuaTransform::State {
+  enum class Tripped { kNone, kTime, kInterrupt };
+
   lua_State* L = nullptr;
   LuaOptions options;
   size_t used = 0;
   bool limit_armed = false;  // the memory limit applies to user code, not to our setup
   std::chrono::steady_clock::time_point deadline{};
-  bool timed_out = false;
+  // Set once the running call hit its time limit or was interrupted; it then stays set until
+  // the call has returned, and every Lua instruction raises the error again.
+  Tripped tripped = Tripped::kNone;
+  std::atomic<bool> interrupted{false};  // sticky: set by Interrupt() from another thread
   simdjson::dom::parser parser;
 
   ~State() {
@@ -54,16 +61,27 @@ struct LuaTransform::State {
     return q;
   }
 
-  static void Hook(lua_State* L, lua_Debug*) {
-    lua_pushlightuserdata(L, &kStateKey);
-    lua_rawget(L, LUA_REGISTRYINDEX);
-    auto* s = static_cast<State*>(lua_touserdata(L, -1));
-    lua_pop(L, 1);
-    if (std::chrono::steady_clock::now() > s->deadline) {
-      s->timed_out = true;
-      luaL_error(L, "CPU time limit exceeded");
+  // Whether the call must stop now; records why. No Lua calls: usable outside the Lua stack.
+  bool LimitReached() {
+    if (tripped != Tripped::kNone) return true;
+    if (interrupted.load(std::memory_order_relaxed)) {
+      tripped = Tripped::kInterrupt;
+    } else if (std::chrono::steady_clock::now() > deadline) {
+      tripped = Tripped::kTime;
+    } else {
+      return false;
     }
+    return true;
   }
+
+  // Arms the hook for a new call: the clock is read every kHookEveryInstructions.
+  void Arm() {
+    tripped = Tripped::kNone;
+    deadline = std::chrono::steady_clock::now() + options.timeout;
+    lua_sethook(L, &State::Hook, LUA_MASKCOUNT, kHookEveryInstructions);
+  }
+
+  static void Hook(lua_State* L, lua_Debug*) { CheckLuaLimits(L); }
 };
 
 namespace {
@@ -72,6 +90,14 @@ void PushNull(lua_State* L) { lua_pushlightuserdata(L, &kNullKey); }
 
 bool IsNull(lua_State* L, int idx) {
   return lua_islightuserdata(L, idx) && lua_touserdata(L, idx) == &kNullKey;
+}
+
+LuaTransform::State* GetState(lua_State* L) {
+  lua_pushlightuserdata(L, &kStateKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  auto* s = static_cast<LuaTransform::State*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  return s;
 }
 
 void SetMeta(lua_State* L, char* key) {
@@ -143,8 +169,27 @@ bool HasMeta(lua_State* L, int idx, char* key) {
   return same;
 }
 
-// Encodes the Lua value at `idx` as JSON. Returns false with a message naming the problem.
-bool EncodeJson(lua_State* L, int idx, int depth, std::string* out, std::string* error) {
+// Bounds one encoding: a table holding the same subtable twice at each of 50 levels is small in
+// Lua but 2^50 nodes of JSON, so the text is capped at the memory limit and the clock is read
+// every kLuaWorkQuantum nodes.
+struct EncodeBudget {
+  LuaTransform::State* state;
+  size_t nodes = 0;
+};
+
+// Encodes the Lua value at `idx` as JSON. Returns false with a message naming the problem; on a
+// time limit or interrupt, budget->state->tripped says so.
+bool EncodeJson(lua_State* L, int idx, int depth, std::string* out, std::string* error,
+                EncodeBudget* budget) {
+  if (++budget->nodes % kLuaWorkQuantum == 0 && budget->state->LimitReached()) {
+    *error = "time limit exceeded";
+    return false;
+  }
+  if (out->size() > budget->state->options.memory_limit_bytes) {
+    *error = "the JSON text exceeds the memory limit of " +
+             std::to_string(budget->state->options.memory_limit_bytes) + " bytes";
+    return false;
+  }
   if (depth > kMaxDepth || !lua_checkstack(L, 4)) {
     *error = "value nested deeper than " + std::to_string(kMaxDepth) + " (or cyclic)";
     return false;
@@ -205,7 +250,7 @@ bool EncodeJson(lua_State* L, int idx, int depth, std::string* out, std::string*
         for (size_t i = 1; i <= n; ++i) {
           if (i > 1) out->push_back(',');
           lua_rawgeti(L, idx, static_cast<int>(i));
-          bool ok = EncodeJson(L, -1, depth + 1, out, error);
+          bool ok = EncodeJson(L, -1, depth + 1, out, error, budget);
           lua_pop(L, 1);
           if (!ok) return false;
         }
@@ -238,7 +283,7 @@ bool EncodeJson(lua_State* L, int idx, int depth, std::string* out, std::string*
         first = false;
         AppendJsonString(out, key);
         out->push_back(':');
-        if (!EncodeJson(L, -1, depth + 1, out, error)) {
+        if (!EncodeJson(L, -1, depth + 1, out, error, budget)) {
           lua_pop(L, 2);
           return false;
         }
@@ -254,18 +299,14 @@ bool EncodeJson(lua_State* L, int idx, int depth, std::string* out, std::string*
   return false;
 }
 
-LuaTransform::State* GetState(lua_State* L) {
-  lua_pushlightuserdata(L, &kStateKey);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  auto* s = static_cast<LuaTransform::State*>(lua_touserdata(L, -1));
-  lua_pop(L, 1);
-  return s;
-}
-
 int LuaJsonEncode(lua_State* L) {
   luaL_checkany(L, 1);
   std::string out, error;
-  if (!EncodeJson(L, 1, 0, &out, &error)) return luaL_error(L, "json.encode: %s", error.c_str());
+  EncodeBudget budget{GetState(L)};
+  if (!EncodeJson(L, 1, 0, &out, &error, &budget)) {
+    if (budget.state->tripped != LuaTransform::State::Tripped::kNone) CheckLuaLimits(L);
+    return luaL_error(L, "json.encode: %s", error.c_str());
+  }
   lua_pushlstring(L, out.data(), out.size());
   return 1;
 }
@@ -292,6 +333,38 @@ int LuaJsonMark(lua_State* L, char* key) {
 int LuaJsonArray(lua_State* L) { return LuaJsonMark(L, &kArrayMeta); }
 int LuaJsonObject(lua_State* L) { return LuaJsonMark(L, &kObjectMeta); }
 
+// The input of one call, built inside the protected call: converting a large batch may hit the
+// memory limit, and a Lua error outside any protected call would abort the process.
+struct CallInput {
+  LuaTransform::State* state;
+  const std::vector<Event>* events;
+  std::string error;  // set when an event cannot be converted
+};
+
+// pcall'ed with a CallInput: transform(events) -> result, or nothing when input.error is set.
+int CallTransform(lua_State* L) {
+  auto* in = static_cast<CallInput*>(lua_touserdata(L, 1));
+  lua_settop(L, 0);
+  lua_getglobal(L, "transform");
+  lua_createtable(L, static_cast<int>(in->events->size()), 0);
+  for (size_t i = 0; i < in->events->size(); ++i) {
+    simdjson::dom::element e;
+    if (auto err = in->state->parser.parse((*in->events)[i].json).get(e); err) {
+      in->error = "event " + std::to_string(i) + " is not JSON: " + simdjson::error_message(err);
+      return 0;
+    }
+    std::string error;
+    if (!PushJson(L, e, 0, &error)) {
+      in->error = "event " + std::to_string(i) + ": " + error;
+      return 0;
+    }
+    lua_rawseti(L, -2, static_cast<int>(i + 1));
+  }
+  SetMeta(L, &kArrayMeta);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
 void OpenLibrary(lua_State* L, lua_CFunction open, const char* name) {
   lua_pushcfunction(L, open);
   lua_pushstring(L, name);
@@ -311,6 +384,18 @@ void RemoveGlobal(lua_State* L, const char* table, const char* name) {
 }
 
 }  // namespace
+
+void CheckLuaLimits(lua_State* L) {
+  LuaTransform::State* s = GetState(L);
+  if (!s->LimitReached()) return;
+  // From now on every instruction raises again: a pcall, xpcall or coroutine.resume that
+  // catches this error only gets back to Lua code, whose next instruction raises it once more,
+  // until the error reaches the call's own protected call.
+  lua_sethook(L, &LuaTransform::State::Hook, LUA_MASKCOUNT, 1);
+  luaL_error(L, s->tripped == LuaTransform::State::Tripped::kTime
+                    ? "time limit exceeded"
+                    : "interrupted: the task is stopping");
+}
 
 Result<std::unique_ptr<LuaTransform>> LuaTransform::Create(const LuaOptions& options) {
   if (options.timeout.count() <= 0) return Fail(InvalidArgument("lua.timeout_ms must be > 0"));
@@ -337,6 +422,9 @@ Result<std::unique_ptr<LuaTransform>> LuaTransform::Create(const LuaOptions& opt
     RemoveGlobal(L, nullptr, name);
   }
   RemoveGlobal(L, LUA_STRLIBNAME, "dump");
+  lua_getglobal(L, LUA_STRLIBNAME);
+  InstallBoundedStringMatching(L);
+  lua_pop(L, 1);
 
   lua_pushlightuserdata(L, &kStateKey);
   lua_pushlightuserdata(L, state.get());
@@ -360,10 +448,14 @@ Result<std::unique_ptr<LuaTransform>> LuaTransform::Create(const LuaOptions& opt
   lua_setglobal(L, "json");
 
   state->limit_armed = true;
-  state->deadline = std::chrono::steady_clock::now() + options.timeout;
-  lua_sethook(L, &State::Hook, LUA_MASKCOUNT, kHookEveryInstructions);
+  // The chunk runs under the same limits as a call: validating a task must end, too.
+  state->Arm();
   if (luaL_loadbuffer(L, options.code.data(), options.code.size(), "=transform") != 0 ||
       lua_pcall(L, 0, 0, 0) != 0) {
+    if (state->tripped == State::Tripped::kTime) {
+      return Fail(InvalidArgument("lua.code: running the chunk exceeded the time limit of " +
+                                  std::to_string(options.timeout.count()) + " ms"));
+    }
     std::string msg = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "unknown error";
     return Fail(InvalidArgument("lua.code: " + msg));
   }
@@ -379,48 +471,45 @@ Result<std::unique_ptr<LuaTransform>> LuaTransform::Create(const LuaOptions& opt
 LuaTransform::LuaTransform(std::unique_ptr<State> state) : state_(std::move(state)) {}
 LuaTransform::~LuaTransform() = default;
 
+void LuaTransform::Interrupt() { state_->interrupted.store(true, std::memory_order_relaxed); }
+
 Result<std::vector<Event>> LuaTransform::Apply(std::vector<Event> events) {
   lua_State* L = state_->L;
   lua_settop(L, 0);
-  state_->timed_out = false;
-  state_->deadline = std::chrono::steady_clock::now() + state_->options.timeout;
-
-  lua_getglobal(L, "transform");
-  lua_createtable(L, static_cast<int>(events.size()), 0);
-  std::string error;
-  for (size_t i = 0; i < events.size(); ++i) {
-    simdjson::dom::element e;
-    if (auto err = state_->parser.parse(events[i].json).get(e); err) {
-      lua_settop(L, 0);
-      return Fail(InvalidArgument("lua: event " + std::to_string(i) +
-                                  " is not JSON: " + simdjson::error_message(err)));
-    }
-    if (!PushJson(L, e, 0, &error)) {
-      lua_settop(L, 0);
-      return Fail(InvalidArgument("lua: event " + std::to_string(i) + ": " + error));
-    }
-    lua_rawseti(L, -2, static_cast<int>(i + 1));
+  if (state_->interrupted.load(std::memory_order_relaxed)) {
+    return Fail(ErrorCode::kCancelled, "lua: transform interrupted: the task is stopping");
   }
-  SetMeta(L, &kArrayMeta);
-
-  int rc = lua_pcall(L, 1, 1, 0);
+  state_->Arm();
   auto finish = [&](Error e) {
     lua_settop(L, 0);
     lua_gc(L, LUA_GCCOLLECT, 0);
     return Fail(std::move(e));
   };
+  auto limit_error = [&] {
+    if (state_->tripped == State::Tripped::kInterrupt) {
+      return finish(
+          Error(ErrorCode::kCancelled, "lua: transform interrupted: the task is stopping"));
+    }
+    return finish(InvalidArgument("lua: transform exceeded its time limit of " +
+                                  std::to_string(state_->options.timeout.count()) +
+                                  " ms (time in library functions such as string.find counts)"));
+  };
+
+  CallInput input{state_.get(), &events, {}};
+  lua_pushcfunction(L, CallTransform);
+  lua_pushlightuserdata(L, &input);
+  int rc = lua_pcall(L, 1, 1, 0);
   if (rc != 0) {
     std::string msg = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "unknown error";
-    if (state_->timed_out) {
-      return finish(InvalidArgument("lua: transform exceeded its CPU time limit of " +
-                                    std::to_string(state_->options.timeout.count()) + " ms"));
-    }
+    if (state_->tripped != State::Tripped::kNone) return limit_error();
     if (rc == LUA_ERRMEM) {
       return finish(InvalidArgument("lua: transform exceeded its memory limit of " +
                                     std::to_string(state_->options.memory_limit_bytes) + " bytes"));
     }
     return finish(InvalidArgument("lua: transform failed: " + msg));
   }
+  if (!input.error.empty()) return finish(InvalidArgument("lua: " + input.error));
+  std::string error;
   if (!lua_istable(L, -1) || HasMeta(L, -1, &kObjectMeta)) {
     return finish(InvalidArgument(
         std::string("lua: transform must return an array of events, got ") + luaL_typename(L, -1)));
@@ -434,7 +523,9 @@ Result<std::vector<Event>> LuaTransform::Apply(std::vector<Event> events) {
     if (lua_isnil(L, -1)) {
       return finish(InvalidArgument("lua: result element " + std::to_string(i) + " is nil"));
     }
-    if (!EncodeJson(L, -1, 0, &json, &error)) {
+    EncodeBudget budget{state_.get()};
+    if (!EncodeJson(L, -1, 0, &json, &error, &budget)) {
+      if (state_->tripped != State::Tripped::kNone) return limit_error();
       return finish(InvalidArgument("lua: result element " + std::to_string(i) + ": " + error));
     }
     lua_pop(L, 1);

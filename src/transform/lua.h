@@ -7,12 +7,19 @@
 //
 // Sandbox: only the base (without load, loadstring, dofile, loadfile, print), string (without
 // dump), table, math and bit libraries; no io, os, require, debug, ffi or jit; bytecode is
-// refused. Limits per call: CPU time (checked by an instruction-count hook — which is why the
-// JIT compiler is switched off: LuaJIT does not run hooks inside compiled traces, so a JIT-ed
-// `while true do end` could never be stopped) and memory (a counting allocator for the whole
-// state). Exceeding either fails the call with kInvalidArgument; the state stays usable.
+// refused. Limits per call, and for the chunk run by Create:
+// - Time (wall clock): an instruction-count hook reads the clock (which is why the JIT compiler
+//   is switched off: LuaJIT does not run hooks inside compiled traces). Once the limit is hit
+//   the hook fires on every instruction, so a `pcall` that catches the error only returns to
+//   code that raises it again: the limit cannot be caught. A hook cannot stop a C function, so
+//   string.find / match / gmatch / gsub (backtracking, exponential on `a*a*a*…b`) are replaced
+//   by the same matcher with its work counted (lua_strlib.h), and json.encode and the encoding
+//   of the results count their nodes and cap their text at the memory limit.
+// - Memory: a counting allocator for the whole state.
+// Exceeding either fails the call with kInvalidArgument (deterministic); the state stays usable.
+// Interrupt() makes a running call fail soon with kCancelled, and every later call at once.
 //
-// Thread safety: not thread-safe; one task loop owns an instance.
+// Thread safety: one task loop owns an instance; Interrupt() may be called from any thread.
 #ifndef INFLOW_TRANSFORM_LUA_H_
 #define INFLOW_TRANSFORM_LUA_H_
 
@@ -38,6 +45,7 @@ class LuaTransform : public Step {
   ~LuaTransform() override;
 
   Result<std::vector<Event>> Apply(std::vector<Event> events) override;
+  void Interrupt() override;
 
   struct State;  // opaque: the Lua state and its limits (lua.cc)
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "transform/test_util.h"
 
 namespace inflow::transform {
@@ -69,10 +73,157 @@ TEST(LuaTransform, InfiniteLoopHitsTheTimeLimitAndStateStaysUsable) {
   auto r = t->Apply(Events({R"({"spin":true})"}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
-  EXPECT_NE(r.error().message().find("CPU time limit"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("time limit"), std::string::npos) << r.error().message();
   auto ok = t->Apply(Events({R"({"spin":false})"}));
   ASSERT_TRUE(ok) << ok.error().ToString();
   EXPECT_EQ(Jsons(*ok), (std::vector<std::string>{"2"}));
+}
+
+// Runs `t->Apply` on another thread; fails the test (instead of hanging) if it takes > 10 s.
+Result<std::vector<Event>> ApplyGuarded(LuaTransform* t, const std::string& event) {
+  auto run = std::async(std::launch::async, [&] { return t->Apply(Events({event})); });
+  if (run.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    ADD_FAILURE() << "Apply did not return within 10 s";
+    std::abort();  // the call cannot be abandoned: it uses t
+  }
+  return run.get();
+}
+
+constexpr const char* kCatchers[] = {
+    "while true do pcall(function() while true do end end) end",
+    "while true do xpcall(function() while true do end end, function(e) return e end) end",
+    "while true do coroutine.resume(coroutine.create(function() while true do end end)) end",
+    "while true do pcall(pcall, pcall, function() while true do end end) end",
+};
+
+TEST(LuaTransform, TimeLimitCannotBeCaught) {
+  for (const char* spin : kCatchers) {
+    auto t = Make(std::string("function transform(events)\n if events[1].spin then ") + spin +
+                      " end\n return events\nend",
+                  50);
+    ASSERT_TRUE(t);
+    auto r = ApplyGuarded(t.get(), R"({"spin":true})");
+    ASSERT_FALSE(r) << spin;
+    EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument) << spin;
+    EXPECT_NE(r.error().message().find("time limit"), std::string::npos) << r.error().message();
+    auto ok = ApplyGuarded(t.get(), R"({"spin":false})");  // the state stays usable
+    ASSERT_TRUE(ok) << spin << ": " << ok.error().ToString();
+  }
+}
+
+TEST(LuaTransform, TimeInLibraryFunctionsCounts) {
+  const char* slow[] = {
+      "string.find(string.rep('a', 5000), string.rep('a*', 50) .. 'b')",
+      "string.match(string.rep('a', 5000), string.rep('a-', 50) .. 'b')",
+      "string.gsub(string.rep('a', 5000), string.rep('a?', 50) .. 'b', '')",
+      "(function() for m in string.gmatch(string.rep('a', 5000), string.rep('(a*)', 30) .. 'b')"
+      " do end end)()",
+      "(string.rep('a', 5000)):find(string.rep('a*', 50) .. 'b')",
+      "string.find(string.rep('a', 4000000), string.rep('a', 2000000) .. 'b', 1, true)",
+  };
+  for (const char* code : slow) {
+    auto t = Make(
+        std::string("function transform(events)\n local r = ") + code + "\n return events\nend",
+        100);
+    ASSERT_TRUE(t);
+    auto r = ApplyGuarded(t.get(), "{}");
+    ASSERT_FALSE(r) << code;
+    EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument) << code;
+    EXPECT_NE(r.error().message().find("time limit"), std::string::npos) << r.error().message();
+  }
+}
+
+TEST(LuaTransform, EncodingIsBoundedForSharedSubtables) {
+  // 2^40 nodes as JSON, a few hundred bytes in Lua.
+  const char* dag = "local t = {} for i = 1, 40 do t = {t, t} end";
+  for (std::string ret : {"return {json.encode(t)}", "return {t}"}) {
+    auto t = Make(std::string("function transform(events)\n") + dag + "\n" + ret + "\nend", 100);
+    ASSERT_TRUE(t);
+    auto r = ApplyGuarded(t.get(), "{}");
+    ASSERT_FALSE(r) << ret;
+    EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument) << ret;
+    EXPECT_TRUE(r.error().message().find("memory limit") != std::string::npos ||
+                r.error().message().find("time limit") != std::string::npos)
+        << r.error().message();
+  }
+}
+
+TEST(LuaTransform, ValidationIsBoundedByTheSameLimits) {
+  for (std::string chunk :
+       {std::string(kCatchers[0]),
+        std::string("string.find(string.rep('a', 5000), string.rep('a*', 50) .. 'b')")}) {
+    auto create = std::async(std::launch::async, [&] {
+      return LuaTransform::Create(
+          {chunk + "\nfunction transform(e) return e end", std::chrono::milliseconds(50)});
+    });
+    ASSERT_EQ(create.wait_for(std::chrono::seconds(10)), std::future_status::ready) << chunk;
+    auto t = create.get();
+    ASSERT_FALSE(t) << chunk;
+    EXPECT_EQ(t.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(t.error().message().find("time limit"), std::string::npos) << t.error().message();
+  }
+}
+
+TEST(LuaTransform, InterruptStopsARunningCallAndLaterCalls) {
+  auto t = Make(std::string("function transform(events)\n") + kCatchers[0] + "\nend", 60000);
+  ASSERT_TRUE(t);
+  auto run = std::async(std::launch::async, [&] { return t->Apply(Events({"{}"})); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  t->Interrupt();
+  ASSERT_EQ(run.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto r = run.get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kCancelled) << r.error().ToString();
+  auto later = t->Apply(Events({"{}"}));
+  ASSERT_FALSE(later);
+  EXPECT_EQ(later.error().code(), ErrorCode::kCancelled);
+}
+
+TEST(LuaTransform, BoundedPatternFunctionsKeepLuaSemantics) {
+  auto t = Make(R"lua(
+    function transform(events)
+      local out = {}
+      local function add(...) out[#out + 1] = table.concat({...}, ",") end
+      add(string.find("hello world", "o w"))
+      add(string.find("hello world", "l+"))
+      add(string.find("hello", "l", -2))
+      add(string.find("a.b", ".", 1, true))
+      add(string.find("key = value", "(%w+)%s*=%s*(%w+)"))
+      add(string.match("  trim  ", "^%s*(.-)%s*$"))
+      add(string.match("f(a(b)c)d", "%b()"))
+      add(string.match("THE (quick) fox", "%f[%a]%a+", 5))
+      add(string.match("hello", "()ll()"))
+      add(string.match("abcabc", "(abc)%1"))
+      add(tostring(string.match("abc", "^b")))
+      add(string.gsub("hello world", "o", "0"))
+      add(string.gsub("hello world", "(%w+)", "<%1>"))
+      add(string.gsub("abc", "", "-"))
+      add(string.gsub("$name is $age", "%$(%w+)", {name = "bob", age = 3}))
+      add(string.gsub("abc", "%w", function(c) return c:upper() .. "." end, 2))
+      local words = {}
+      for k, v in string.gmatch("a=1, b=2", "(%w+)=(%w+)") do words[#words + 1] = k .. v end
+      add(table.concat(words, ";"))
+      local ok, err = pcall(string.find, "x", "[a")
+      add(tostring(ok), err)
+      return out
+    end)lua");
+  ASSERT_TRUE(t);
+  auto r = t->Apply(Events({"{}"}));
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(Jsons(*r),
+            (std::vector<std::string>{
+                R"("5,7")", R"("3,4")", R"("4,4")", R"("2,2")", R"("1,11,key,value")", R"("trim")",
+                "\"(a(b)c)\"", R"("quick")", R"("3,5")", R"("abc")", R"("nil")",
+                R"("hell0 w0rld,2")", R"("<hello> <world>,2")", R"("-a-b-c-,4")", R"("bob is 3,2")",
+                R"("A.B.c,2")", R"("a1;b2")", "\"false,malformed pattern (missing ']')\""}));
+}
+
+TEST(LuaTransform, BatchLargerThanTheMemoryLimitIsAnError) {
+  auto t = Make("function transform(events) return events end", 1000, 1u << 20);
+  ASSERT_TRUE(t);
+  auto r = t->Apply(Events({R"({"a":")" + std::string(2u << 20, 'x') + R"("})"}));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("memory limit"), std::string::npos) << r.error().message();
 }
 
 TEST(LuaTransform, MemoryLimitIsEnforced) {

@@ -109,6 +109,7 @@ Result<std::optional<size_t>> Route::FirstMatch(const Event& event) const {
     matched = std::move(*m);
   }
   simdjson::dom::parser parser;
+  size_t regex_budget = kRegexBudgetPerEvent;
   std::optional<simdjson::dom::element> root;
   std::vector<simdjson::dom::element> nodes;
   for (size_t i = 0; i < rules_.size(); ++i) {
@@ -121,10 +122,22 @@ Result<std::optional<size_t>> Route::FirstMatch(const Event& event) const {
       INFLOW_TRY(root, ParseEvent(parser, event, "route"));
     }
     nodes.clear();
-    rule.path->Evaluate(*root, &nodes);
+    auto at = [&](const char* member) {
+      return "route: event " + event.id + ": rules[" + std::to_string(i) + "]." + member;
+    };
+    Status selected = rule.path->EvaluateChecked(*root, &nodes);
+    if (!selected) return Fail(selected.error().WithContext(at("jsonpath")));
     for (const auto& node : nodes) {
       std::string_view s;
-      if (node.get_string().get(s) == simdjson::SUCCESS && rule.regex->Search(s)) return i;
+      if (node.get_string().get(s) != simdjson::SUCCESS) continue;
+      Result<bool> found = rule.regex->Search(s, &regex_budget);
+      if (!found) {
+        return Fail(ErrorCode::kResourceExhausted,
+                    at("regex") + ": matching needs more than " +
+                        std::to_string(kRegexBudgetPerEvent) +
+                        " steps on this event (the budget of all regex rules for one event)");
+      }
+      if (*found) return i;
     }
   }
   return std::optional<size_t>();

@@ -12,7 +12,9 @@
 //         default_topic: other
 //
 // All pattern rules share one compiled matcher, so the cost per event does not grow with the
-// number of pattern rules.
+// number of pattern rules. The regex rules of one event share a budget of matching steps
+// (kRegexBudgetPerEvent) and each JSONPath has the default work budget: an event that needs
+// more fails with kResourceExhausted naming the rule — deterministic, so it is not retried.
 //
 // Thread safety: immutable after FromConfig; Apply may run from several threads at once.
 #ifndef INFLOW_TRANSFORM_ROUTE_H_
@@ -34,6 +36,10 @@ namespace inflow::transform {
 
 class Route : public Step {
  public:
+  // NFA steps (jsonpath::Regex) all regex rules together may spend on one event: well
+  // under a second of matching, enough for a simple regex over megabytes of text.
+  static constexpr size_t kRegexBudgetPerEvent = size_t{1} << 24;
+
   static Result<std::unique_ptr<Route>> FromConfig(const nlohmann::json& config,
                                                    std::string_view where);
   Result<std::vector<Event>> Apply(std::vector<Event> events) override;

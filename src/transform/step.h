@@ -15,7 +15,8 @@
 // output that is not JSON) is kInvalidArgument; a transient one (a function endpoint that is
 // down or slow) is kUnavailable / kTimeout, which the pipeline retries.
 //
-// Thread safety: a Step is used by one task loop at a time; implementations say if more.
+// Thread safety: a Step is used by one task loop at a time (Interrupt() from any thread);
+// implementations say if more.
 #ifndef INFLOW_TRANSFORM_STEP_H_
 #define INFLOW_TRANSFORM_STEP_H_
 
@@ -42,6 +43,10 @@ class Step {
  public:
   virtual ~Step() = default;
   virtual Result<std::vector<Event>> Apply(std::vector<Event> events) = 0;
+  // Asks a running Apply (on another thread) to give up soon with kCancelled, and every later
+  // Apply to fail at once: the task is stopping. Thread-safe. The default does nothing, for
+  // steps whose own timeouts bound them.
+  virtual void Interrupt() {}
 };
 
 }  // namespace inflow::transform

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "transform/map.h"
 #include "transform/route.h"
@@ -96,6 +99,27 @@ TEST(Route, WithoutDefaultTheEventKeepsNoHint) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->size(), 1u);
   EXPECT_FALSE((*r)[0].topic);
+}
+
+TEST(Route, RegexWorkIsBoundedPerEventWithADeterministicError) {
+  auto route = Build<Route>(R"({"rules": [
+      {"jsonpath": "$.a", "regex": "Brand", "topics": ["brands"]},
+      {"jsonpath": "$.a", "regex": "(.*){1000}y", "topics": ["slow"]}]})");
+  ASSERT_NE(route, nullptr);
+  // A simple regex over a megabyte fits the budget.
+  auto cheap = route->Apply(Events({R"({"a":")" + std::string(1 << 20, 'x') + R"(Brand"})"}));
+  ASSERT_TRUE(cheap) << cheap.error().ToString();
+  EXPECT_EQ((*cheap)[0].topic, "brands");
+  // ~4 000 NFA steps per character over 200 000 characters would be close to a minute.
+  std::string big = R"({"a":")" + std::string(200000, 'x') + R"("})";
+  auto run = std::async(std::launch::async, [&] { return route->Apply(Events({big})); });
+  ASSERT_EQ(run.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto r = run.get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kResourceExhausted);
+  EXPECT_FALSE(IsRetryable(r.error().code()));
+  EXPECT_NE(r.error().message().find("event e0: rules[1].regex"), std::string::npos)
+      << r.error().message();
 }
 
 TEST(Route, ReportsEveryConfigErrorWithItsPath) {

@@ -102,6 +102,10 @@ int InflowProcess::Kill(int sig) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+void InflowProcess::Signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
 int InflowProcess::WaitExit(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return -1;
   auto end = std::chrono::steady_clock::now() + timeout;

@@ -42,6 +42,8 @@ class InflowProcess {
 
   // Sends `sig` and waits for the exit; returns the exit code (128+N for a signal).
   int Kill(int sig);
+  // Sends `sig` without waiting (pair it with WaitExit).
+  void Signal(int sig);
 
   // Waits for the process to exit by itself; its exit code (128+N for a signal), or -1 when it
   // is still running after `timeout`.

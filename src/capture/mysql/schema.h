@@ -81,6 +81,27 @@ class SchemaProvider {
   virtual Result<TableSchema> Lookup(const std::string& db, const std::string& table) = 0;
 };
 
+// What one statement of the binlog outside a transaction (a DDL QUERY event) is about: the
+// capture filter and the record it becomes are decided from this.
+struct StatementTarget {
+  // CREATE / ALTER / DROP / RENAME USER, CREATE / ALTER / DROP ROLE, GRANT, REVOKE,
+  // SET PASSWORD, SET DEFAULT ROLE, CREATE / ALTER / DROP SERVER, and any statement with an
+  // IDENTIFIED BY / WITH / VIA clause (e.g. in a procedure body): they may carry clear
+  // passwords, so capture never emits them.
+  bool account_management = false;
+  // The tables the statement creates, changes or drops (for a trigger or an index: its
+  // table; for RENAME: both sides), in the order it names them.
+  std::vector<std::pair<std::string, std::string>> tables;
+  // The database it applies to: the one it names (CREATE DATABASE d, DROP PROCEDURE d.p,
+  // the first table's), else `default_db`.
+  std::string database;
+};
+
+// Reads the statement as the server would: leading and embedded comments, `--` and `#`
+// comments skipped, executable comments (`/*! … */`, `/*M!nnnnnn … */`) read as SQL, case
+// ignored, a MariaDB `SET STATEMENT … FOR` prefix looked through.
+StatementTarget ClassifyStatement(std::string_view default_db, std::string_view sql);
+
 // The schema of every table seen so far, advanced by the DDL statements of the binlog.
 //
 // Apply() understands: CREATE TABLE name (column definitions, PRIMARY KEY (…), other clauses

@@ -102,6 +102,33 @@ TEST(SchemaHistory, FollowsAlterAndRename) {
   EXPECT_EQ(*back, h);
 }
 
+// A column's type is spelled the same whether information_schema or DDL described it, so
+// capture from `now` equals capture from `earliest` (issue 11).
+TEST(SchemaHistory, SpellsTypesLikeInformationSchemaWithoutDisplayWidths) {
+  EXPECT_EQ(ColumnFromInformationSchema("a", "int(11)", "", "YES", "", "0").column_type, "int");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "BIGINT(20) UNSIGNED ZEROFILL", "", "NO", "PRI", "0")
+                .column_type,
+            "bigint unsigned zerofill");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "year(4)", "", "YES", "", "0").column_type, "year");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "tinyint(1)", "", "YES", "", "0").column_type,
+            "tinyint");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "decimal(10,2)", "", "YES", "", "0").column_type,
+            "decimal(10,2)");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "bit(12)", "", "YES", "", "0").column_type, "bit(12)");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "varchar(20)", "utf8mb4", "YES", "", "0").column_type,
+            "varchar(20)");
+  SchemaHistory h;
+  h.Apply("db", "CREATE TABLE t (a INT(11), b BIGINT(20) UNSIGNED, c YEAR(4), d SMALLINT)",
+          "utf8mb4");
+  const TableSchema* t = h.Find("db", "t");
+  ASSERT_NE(t, nullptr);
+  ASSERT_EQ(t->columns.size(), 4u);
+  EXPECT_EQ(t->columns[0].column_type, "int");
+  EXPECT_EQ(t->columns[1].column_type, "bigint unsigned");
+  EXPECT_EQ(t->columns[2].column_type, "year");
+  EXPECT_EQ(t->columns[3].column_type, "smallint");
+}
+
 TEST(BinlogDecoder, DecodesRecordedMariaDbFile) {
   auto txs = DecodeBinlogFiles({TestData("types.binlog")}, {});
   ASSERT_TRUE(txs.has_value()) << txs.error().ToString();

@@ -215,6 +215,24 @@ std::string CharsetOfCollationName(std::string_view collation) {
 }
 
 // Parses one column definition at the parser's position (name first).
+// Integer display widths ("int(11)", "year(4)") are dropped: MariaDB's information_schema
+// keeps them, MySQL 8 and the binlog's own type codes do not, and DDL has them only when its
+// author wrote them. One spelling makes a column's type the same whichever source described it.
+std::string CanonicalColumnType(std::string_view column_type) {
+  std::string type = Lower(column_type);
+  size_t open = type.find('(');
+  if (open == std::string::npos) return type;
+  std::string_view base = std::string_view(type).substr(0, open);
+  static constexpr std::string_view kWidthOnly[] = {"tinyint", "smallint", "mediumint",
+                                                    "int",     "bigint",   "year"};
+  if (std::find(std::begin(kWidthOnly), std::end(kWidthOnly), base) == std::end(kWidthOnly)) {
+    return type;
+  }
+  size_t close = type.find(')', open);
+  if (close == std::string::npos) return type;
+  return type.erase(open, close - open + 1);
+}
+
 struct ParsedColumn {
   ColumnDef def;
   bool explicit_charset = false;
@@ -320,7 +338,7 @@ std::optional<ParsedColumn> ParseColumn(Parser& p) {
     col.def.charset.clear();
     col.explicit_charset = true;
   }
-  col.def.column_type = type;
+  col.def.column_type = CanonicalColumnType(type);
   return col;
 }
 
@@ -416,7 +434,7 @@ ColumnDef ColumnFromInformationSchema(std::string_view name, std::string_view co
                                       std::string_view column_key, std::string_view is_json) {
   ColumnDef c;
   c.name = std::string(name);
-  c.column_type = is_json == "1" ? std::string("json") : Lower(column_type);
+  c.column_type = is_json == "1" ? std::string("json") : CanonicalColumnType(column_type);
   c.charset = std::string(charset);
   c.nullable = IEquals(is_nullable, "YES");
   c.primary_key = column_key == "PRI";

@@ -1,9 +1,9 @@
 // Table schemas as the binlog decoder needs them, and the schema history that follows DDL.
 //
 // A TableSchema describes one table at one point in the binlog: its columns in ordinal order
-// with the SQL type as information_schema.COLUMNS.COLUMN_TYPE spells it ("int(10) unsigned",
-// "enum('a','b')", "varchar(20)", "inet6", …), the character set of text columns and the
-// primary key. It comes from three places, in order of preference:
+// with the SQL type as information_schema.COLUMNS.COLUMN_TYPE spells it, less integer display
+// widths ("int unsigned", "enum('a','b')", "varchar(20)", "inet6", …), the character set of
+// text columns and the primary key. It comes from three places, in order of preference:
 //   1. TABLE_MAP optional metadata (binlog_row_metadata=FULL) — names, signedness, charsets,
 //      enum/set labels, primary key — which needs no history at all;
 //   2. the SchemaHistory, which replays the DDL found in the binlog (see SchemaHistory::Apply);
@@ -29,8 +29,9 @@ namespace inflow::capture::mysql {
 
 struct ColumnDef {
   std::string name;
-  // Lower-case SQL type as information_schema.COLUMNS.COLUMN_TYPE spells it, e.g.
-  // "int(10) unsigned", "decimal(10,2)", "enum('a','b')", "inet6", "uuid". For a MariaDB JSON
+  // Lower-case SQL type as information_schema.COLUMNS.COLUMN_TYPE spells it, less integer
+  // display widths, e.g. "int unsigned", "decimal(10,2)", "enum('a','b')", "inet6", "uuid"
+  // (ColumnFromInformationSchema and the history drop "(11)" of "int(11)"). For a MariaDB JSON
   // column (stored as LONGTEXT with a json_valid() CHECK) put "json", so its values render as
   // JSON rather than as a string.
   std::string column_type;

@@ -155,4 +155,25 @@ bool TableFilter::Matches(std::string_view db, std::string_view table) const {
   return true;
 }
 
+bool TableFilter::MatchesDatabase(std::string_view db) const {
+  auto db_part = [](const std::string& pattern) {
+    return std::string_view(pattern).substr(0, pattern.find('.'));
+  };
+  bool included = include_.empty();
+  for (const auto& p : include_) {
+    if (Glob(db_part(p), db)) {
+      included = true;
+      break;
+    }
+  }
+  if (!included) return false;
+  for (const auto& p : exclude_) {
+    std::string_view table_part = std::string_view(p).substr(p.find('.') + 1);
+    if (Glob(db_part(p), db) && table_part.find_first_not_of('*') == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace inflow::capture

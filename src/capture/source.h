@@ -34,6 +34,10 @@ struct SourceTransaction {
   changelog::SourcePosition position;            // the resume point right after it
   int64_t commit_timestamp_ms = 0;
   std::string transaction_id;  // GTID, or "file:pos" of its BEGIN
+  // Account-management statements (CREATE USER, GRANT, SET PASSWORD, …) this transaction
+  // stands for: they may carry clear passwords, so they are dropped (records stay empty) and
+  // only counted.
+  uint32_t account_statements_skipped = 0;
 };
 
 // Where a new Source starts reading.
@@ -75,6 +79,10 @@ class TableFilter {
                                   std::vector<std::string> exclude);
 
   bool Matches(std::string_view db, std::string_view table) const;
+  // For what names a database but no table (CREATE DATABASE d, DROP PROCEDURE d.p): some
+  // include pattern's database part matches `db` (or there is none) and no exclude pattern
+  // excludes the whole database (`!d.*`).
+  bool MatchesDatabase(std::string_view db) const;
   bool empty() const { return include_.empty() && exclude_.empty(); }
 
   // True when `pattern` matches `text` with `*` wildcards.

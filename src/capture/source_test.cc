@@ -46,6 +46,19 @@ TEST(TableFilter, RejectsPatternsThatAreNotDbDotTable) {
   }
 }
 
+TEST(TableFilter, JudgesStatementsWithoutATableByTheirDatabase) {
+  auto f = TableFilter::Parse("shop.*,sales_*.orders,!shop.audit_*,!sales_old.*");
+  ASSERT_TRUE(f.has_value());
+  EXPECT_TRUE(f->MatchesDatabase("shop"));  // only some of its tables are excluded
+  EXPECT_TRUE(f->MatchesDatabase("sales_eu"));
+  EXPECT_FALSE(f->MatchesDatabase("sales_old"));  // excluded as a whole
+  EXPECT_FALSE(f->MatchesDatabase("other"));
+  EXPECT_FALSE(f->MatchesDatabase(""));
+  auto all = TableFilter::Parse("");
+  ASSERT_TRUE(all.has_value());
+  EXPECT_TRUE(all->MatchesDatabase("anything"));
+}
+
 TEST(StartPosition, ParsesEveryForm) {
   auto e = StartPosition::Parse("earliest");
   ASSERT_TRUE(e.has_value());

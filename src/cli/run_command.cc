@@ -76,6 +76,9 @@ Status WriteMetricsFile(const std::string& path, const std::string& task_name,
   text += "# TYPE inflow_tracking_records_captured_total counter\n";
   text += "inflow_tracking_records_captured_total" + label +
           std::to_string(tracking.records_captured) + "\n";
+  text += "# TYPE inflow_tracking_account_statements_skipped_total counter\n";
+  text += "inflow_tracking_account_statements_skipped_total" + label +
+          std::to_string(tracking.account_statements_skipped) + "\n";
   text += "# TYPE inflow_tracking_lag_ms gauge\n";
   text += "inflow_tracking_lag_ms" + label + std::to_string(tracking.lag_ms) + "\n";
   return changelog::WriteFileAtomically(changelog::PosixFileSystem(), path, text);

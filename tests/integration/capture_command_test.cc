@@ -134,6 +134,64 @@ TEST_F(CaptureCommandTest, LimitTablesAndIdleTimeout) {
   for (const auto& e : skip_only) EXPECT_EQ(e["data"]["schema"]["tableName"], "skip");
 }
 
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// Issue 11: account-management statements (clear passwords) never reach the output, with or
+// without --tables, and each is reported as skipped; DDL of another database does not pass
+// `--tables capshop.*`; DDL carries the database and table it applies to.
+TEST_F(CaptureCommandTest, NeverPrintsAccountStatementsAndFiltersDdlByWhatItNames) {
+  Sql("DROP DATABASE IF EXISTS capshop;\nDROP DATABASE IF EXISTS capother;\n"
+      "DROP USER IF EXISTS 'capacct'@'%';\n");
+  std::string from = MasterPosition(mariadb_);
+  Sql("CREATE USER 'capacct'@'%' IDENTIFIED BY 'Cap-Pw-One';\n"
+      "ALTER USER 'capacct'@'%' IDENTIFIED BY 'Cap-Pw-Two';\n"
+      "GRANT SELECT ON *.* TO 'capacct'@'%' IDENTIFIED BY 'Cap-Pw-Three';\n"
+      "SET PASSWORD FOR 'capacct'@'%' = PASSWORD('Cap-Pw-Four');\n"
+      "/*!100000 ALTER USER 'capacct'@'%' IDENTIFIED BY 'Cap-Pw-Five' */;\n"
+      "CREATE DATABASE capother;\n"
+      "CREATE TABLE capother.t (id INT PRIMARY KEY);\n"
+      "ALTER TABLE capother.t ADD c INT;\n"
+      "CREATE TRIGGER capother.trg BEFORE INSERT ON capother.t FOR EACH ROW SET NEW.c = 1;\n"
+      "CREATE DATABASE capshop;\n"
+      "USE capother;\n"
+      "CREATE TABLE capshop.orders (id INT PRIMARY KEY, c INT);\n"
+      "CREATE TRIGGER capshop.trg BEFORE INSERT ON capshop.orders FOR EACH ROW SET NEW.c = 2;\n"
+      "INSERT INTO capshop.orders (id) VALUES (1);\n"
+      "INSERT INTO capother.t (id) VALUES (1);\n"
+      "DROP USER 'capacct'@'%';\n"
+      "DROP DATABASE capother;\n");
+  const std::string skipped_line = "skipped an account-management statement";
+
+  auto shop = Capture(
+      {"--source", Url(), "--from", from, "--tables", "capshop.*", "--idle-timeout-s", "3"});
+  ASSERT_EQ(shop.exit_code, 0) << shop.err;
+  EXPECT_EQ(Count(shop.out + shop.err, "Cap-Pw"), 0u) << shop.out << shop.err;
+  EXPECT_EQ(Count(shop.out, "capother"), 0u) << shop.out;
+  EXPECT_EQ(Count(shop.err, skipped_line), 6u) << shop.err;
+  std::vector<std::string> seen;
+  for (const auto& e : Lines(shop.out)) {
+    seen.push_back(e["data"]["operationType"].get<std::string>() + " " +
+                   e["data"]["schema"]["databaseName"].get<std::string>() + "." +
+                   e["data"]["schema"]["tableName"].get<std::string>());
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"DDL capshop.", "DDL capshop.orders",
+                                            "DDL capshop.orders", "INSERT capshop.orders"}))
+      << shop.out;
+
+  // Without --tables everything else passes, but still no account statement.
+  auto all = Capture({"--source", Url(), "--from", from, "--idle-timeout-s", "3"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(Count(all.out + all.err, "Cap-Pw"), 0u) << all.out << all.err;
+  EXPECT_EQ(Count(all.out, "capacct"), 0u) << all.out;
+  EXPECT_EQ(Count(all.err, skipped_line), 6u) << all.err;
+  EXPECT_NE(all.out.find("DROP DATABASE capother"), std::string::npos) << all.out;
+  Sql("DROP DATABASE capshop;\n");
+}
+
 TEST_F(CaptureCommandTest, BadFlagsAndUnreachableServerAreClearErrors) {
   auto bad_url = Capture({"--source", "postgres://x@127.0.0.1:1/db", "--limit", "1"});
   EXPECT_EQ(bad_url.exit_code, 2);

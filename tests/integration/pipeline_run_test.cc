@@ -222,6 +222,9 @@ filter: {data: {operationType: [INSERT, UPDATE], schema: {tableName: [orders, it
       << metrics;
   EXPECT_NE(metrics.find("inflow_tracking_records_captured_total" + label), std::string::npos)
       << metrics;
+  EXPECT_NE(metrics.find("inflow_tracking_account_statements_skipped_total" + label),
+            std::string::npos)
+      << metrics;
 }
 
 // inflow run killed with SIGKILL at random moments while rows are written: every row arrives;

@@ -49,6 +49,19 @@ Result<T> ParseNumber(std::string_view s, std::string_view what, T min, T max) {
   return v;
 }
 
+// Every error about the URL's structure says how a password with these characters is written,
+// since such a password is the usual reason the structure looks wrong.
+constexpr const char* kEncodeHint = " (percent-encode @ / ? # in a password as %40 %2F %3F %23)";
+
+// `e` with the hint appended.
+Error WithEncodeHint(const Error& e) { return Error(e.code(), e.message() + kEncodeHint); }
+
+Result<uint16_t> ParsePort(std::string_view s) {
+  auto port = ParseNumber<uint16_t>(s, "port", 1, 65535);
+  if (!port) return Fail(WithEncodeHint(port.error()));
+  return port;
+}
+
 }  // namespace
 
 Result<ConnectOptions> ParseSourceUrl(std::string_view url) {
@@ -66,6 +79,27 @@ Result<ConnectOptions> ParseSourceUrl(std::string_view url) {
                 "source URL scheme '" + std::string(scheme) + "' is not mysql:// or mariadb://");
   }
   std::string_view rest = url.substr(scheme_end + 3);
+  // Userinfo ends at the LAST '@' of the URL: an unescaped '@', '/', '?', '#' or ':' in a
+  // password then stays in the password instead of becoming a host, port or path that an error
+  // would echo. (An '@' in a parameter value must be written %40.) Nothing before that '@' is
+  // ever quoted in an error.
+  if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    size_t colon = userinfo.find(':');
+    auto user = PercentDecode(userinfo.substr(0, colon), "user");
+    if (!user) return Fail(WithEncodeHint(user.error()));
+    o.user = std::move(*user);
+    if (colon != std::string_view::npos) {
+      auto password = PercentDecode(userinfo.substr(colon + 1), "password");
+      if (!password) return Fail(WithEncodeHint(password.error()));
+      o.password = std::move(*password);
+    }
+  }
+  if (o.user.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                std::string("source URL has no user (mysql://USER:pw@host)") + kEncodeHint);
+  }
   std::string_view query;
   if (size_t q = rest.find('?'); q != std::string_view::npos) {
     query = rest.substr(q + 1);
@@ -76,35 +110,25 @@ Result<ConnectOptions> ParseSourceUrl(std::string_view url) {
     path = rest.substr(slash + 1);
     rest = rest.substr(0, slash);
   }
-  // The password may contain '@' when not escaped; the host part follows the last one.
-  if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    size_t colon = userinfo.find(':');
-    INFLOW_TRY(o.user, PercentDecode(userinfo.substr(0, colon), "user"));
-    if (colon != std::string_view::npos) {
-      INFLOW_TRY(o.password, PercentDecode(userinfo.substr(colon + 1), "password"));
-    }
-  }
-  if (o.user.empty()) {
-    return Fail(ErrorCode::kInvalidArgument, "source URL has no user (mysql://USER:pw@host)");
-  }
   std::string_view host = rest;
   if (!rest.empty() && rest.front() == '[') {
     size_t close = rest.find(']');
     if (close == std::string_view::npos) {
-      return Fail(ErrorCode::kInvalidArgument, "source URL: unterminated [IPv6] host");
+      return Fail(ErrorCode::kInvalidArgument,
+                  std::string("source URL: unterminated [IPv6] host") + kEncodeHint);
     }
     host = rest.substr(1, close - 1);
     rest = rest.substr(close + 1);
     if (!rest.empty() && rest.front() == ':') {
-      INFLOW_TRY(o.port, ParseNumber<uint16_t>(rest.substr(1), "port", 1, 65535));
+      INFLOW_TRY(o.port, ParsePort(rest.substr(1)));
     }
   } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
     host = rest.substr(0, colon);
-    INFLOW_TRY(o.port, ParseNumber<uint16_t>(rest.substr(colon + 1), "port", 1, 65535));
+    INFLOW_TRY(o.port, ParsePort(rest.substr(colon + 1)));
   }
-  if (host.empty()) return Fail(ErrorCode::kInvalidArgument, "source URL has no host");
+  if (host.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, std::string("source URL has no host") + kEncodeHint);
+  }
   o.host = std::string(host);
   INFLOW_TRY(o.database, PercentDecode(path, "database"));
 

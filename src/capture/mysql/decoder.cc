@@ -272,6 +272,7 @@ class BinlogDecoder::Impl {
   }
 
   uint64_t events_fed() const { return events_fed_; }
+  uint64_t account_statements_skipped() const { return account_statements_skipped_; }
   uint64_t rows_decoded() const { return rows_decoded_; }
 
  private:
@@ -473,20 +474,39 @@ class BinlogDecoder::Impl {
     }
     if (in_tx_) return std::optional<Transaction>();  // e.g. a statement inside an XA branch
 
+    StatementTarget target = ClassifyStatement(db, sql);
+    if (target.account_management) {
+      // It may carry a clear password: an empty transaction moves the position past it.
+      Begin(h);
+      ++account_statements_skipped_;
+      tx_.account_statements_skipped = 1;
+      return Commit(h);
+    }
     // DDL: apply to the history, then report it as a transaction of its own.
     CharsetInfo cs = CharsetOfCollation(server_collation);
     schemas_dirty_ = true;
-    auto affected =
-        state_.schemas.Apply(db, sql, cs.kind == Charset::kUnknown ? "utf8mb4" : cs.name);
+    state_.schemas.Apply(db, sql, cs.kind == Charset::kUnknown ? "utf8mb4" : cs.name);
     Begin(h);
     ChangeRecord r;
     r.op = Operation::kDdl;
-    r.database = affected.first.empty() ? db : affected.first;
-    r.table = affected.second;
+    r.database = target.database;
     r.ddl = sql;
-    if (!options_.include_table || r.table.empty() || options_.include_table(r.database, r.table)) {
-      tx_.records.push_back(std::move(r));
+    bool included = false;
+    if (target.tables.empty()) {
+      included = !options_.include_database || options_.include_database(target.database);
+    } else {
+      // A statement naming several tables (DROP TABLE a, b; RENAME TABLE a TO b) passes when
+      // one of them is included, and carries the first such.
+      for (const auto& [table_db, table] : target.tables) {
+        if (!options_.include_table || options_.include_table(table_db, table)) {
+          included = true;
+          r.database = table_db;
+          r.table = table;
+          break;
+        }
+      }
     }
+    if (included) tx_.records.push_back(std::move(r));
     return Commit(h);
   }
 
@@ -805,6 +825,7 @@ class BinlogDecoder::Impl {
   int64_t pending_gno_ = 0;
   uint64_t events_fed_ = 0;
   uint64_t rows_decoded_ = 0;
+  uint64_t account_statements_skipped_ = 0;
 };
 
 BinlogDecoder::BinlogDecoder(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -819,6 +840,9 @@ const DecoderState& BinlogDecoder::state() const { return impl_->state(); }
 void BinlogDecoder::Restore(DecoderState state) { impl_->Restore(std::move(state)); }
 uint64_t BinlogDecoder::events_fed() const { return impl_->events_fed(); }
 uint64_t BinlogDecoder::rows_decoded() const { return impl_->rows_decoded(); }
+uint64_t BinlogDecoder::account_statements_skipped() const {
+  return impl_->account_statements_skipped();
+}
 
 // ---- state ----------------------------------------------------------------------------------
 

@@ -103,6 +103,9 @@ struct Transaction {
   changelog::SourcePosition end;  // file + position after its XID/COMMIT/DDL event, GTID set
   int64_t commit_timestamp_ms = 0;
   std::string id;  // GTID ("0-1-42" MariaDB, "uuid:42" MySQL) or "file:pos" of its BEGIN
+  // 1 when this (then empty) transaction was an account-management statement that was dropped
+  // (see StatementTarget::account_management).
+  uint32_t account_statements_skipped = 0;
 };
 
 // What the decoder must remember across restarts. `position` is the resume point.
@@ -120,9 +123,12 @@ class BinlogDecoder {
   struct Options {
     Flavor flavor = Flavor::kMariaDb;  // corrected from the FORMAT_DESCRIPTION server version
     // Tables for which rows are decoded; others are skipped before any value decoding.
-    // Null means every table. DDL is reported for included tables (and for statements whose
-    // table cannot be determined).
+    // Null means every table. DDL naming tables is reported when one of them is included.
     std::function<bool(std::string_view db, std::string_view table)> include_table;
+    // For DDL naming no table (CREATE DATABASE d, DROP PROCEDURE d.p, …): reported when this
+    // accepts its database (the one it names, else the session's). Null means every database.
+    // Account-management statements are never reported (see StatementTarget).
+    std::function<bool(std::string_view db)> include_database;
     // Asked once for a table the binlog metadata and the history cannot describe (and, with
     // FULL metadata, to learn INET6 / UUID / MariaDB JSON columns). May be null: then tables
     // without binlog_row_metadata=FULL fail with kFailedPrecondition.
@@ -164,6 +170,8 @@ class BinlogDecoder {
   // Counters for metrics and benchmarks.
   uint64_t events_fed() const;
   uint64_t rows_decoded() const;
+  // Account-management statements dropped (they may carry clear passwords).
+  uint64_t account_statements_skipped() const;
 
  private:
   class Impl;

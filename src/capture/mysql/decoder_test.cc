@@ -102,6 +102,33 @@ TEST(SchemaHistory, FollowsAlterAndRename) {
   EXPECT_EQ(*back, h);
 }
 
+// A column's type is spelled the same whether information_schema or DDL described it, so
+// capture from `now` equals capture from `earliest` (issue 11).
+TEST(SchemaHistory, SpellsTypesLikeInformationSchemaWithoutDisplayWidths) {
+  EXPECT_EQ(ColumnFromInformationSchema("a", "int(11)", "", "YES", "", "0").column_type, "int");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "BIGINT(20) UNSIGNED ZEROFILL", "", "NO", "PRI", "0")
+                .column_type,
+            "bigint unsigned zerofill");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "year(4)", "", "YES", "", "0").column_type, "year");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "tinyint(1)", "", "YES", "", "0").column_type,
+            "tinyint");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "decimal(10,2)", "", "YES", "", "0").column_type,
+            "decimal(10,2)");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "bit(12)", "", "YES", "", "0").column_type, "bit(12)");
+  EXPECT_EQ(ColumnFromInformationSchema("a", "varchar(20)", "utf8mb4", "YES", "", "0").column_type,
+            "varchar(20)");
+  SchemaHistory h;
+  h.Apply("db", "CREATE TABLE t (a INT(11), b BIGINT(20) UNSIGNED, c YEAR(4), d SMALLINT)",
+          "utf8mb4");
+  const TableSchema* t = h.Find("db", "t");
+  ASSERT_NE(t, nullptr);
+  ASSERT_EQ(t->columns.size(), 4u);
+  EXPECT_EQ(t->columns[0].column_type, "int");
+  EXPECT_EQ(t->columns[1].column_type, "bigint unsigned");
+  EXPECT_EQ(t->columns[2].column_type, "year");
+  EXPECT_EQ(t->columns[3].column_type, "smallint");
+}
+
 TEST(BinlogDecoder, DecodesRecordedMariaDbFile) {
   auto txs = DecodeBinlogFiles({TestData("types.binlog")}, {});
   ASSERT_TRUE(txs.has_value()) << txs.error().ToString();
@@ -288,6 +315,176 @@ TEST(BinlogDecoder, DecodesMySqlGtidAndZstdTransactionPayload) {
   BinlogDecoder again(BinlogDecoder::Options{});
   ASSERT_TRUE(again.Feed(MySqlFormatDescription()).has_value());
   EXPECT_FALSE(again.Feed(Event(40, payload)).has_value());
+}
+
+Bytes QueryEvent(std::string_view db, std::string_view sql) {
+  Bytes q;
+  Put(q, 1, 4);  // thread id
+  Put(q, 0, 4);  // exec time
+  q.push_back(static_cast<uint8_t>(db.size()));
+  Put(q, 0, 2);  // error code
+  Put(q, 0, 2);  // status variables length
+  PutStr(q, db);
+  q.push_back(0);
+  PutStr(q, sql);
+  return Event(2, q);
+}
+
+TEST(StatementTarget, RecognisesAccountManagementHoweverWritten) {
+  for (std::string_view sql : {
+           "CREATE USER 'u'@'%' IDENTIFIED BY 'pw'",
+           "create user u",
+           "CREATE OR REPLACE USER 'u'@'localhost' IDENTIFIED BY 'pw'",
+           "CREATE USER IF NOT EXISTS u@localhost IDENTIFIED VIA ed25519 USING PASSWORD('pw')",
+           "  /* leading */ -- a line comment\n  # another\n\tAlTeR UsEr 'u' IDENTIFIED BY 'pw'",
+           "/*!80000 CREATE USER 'u' IDENTIFIED BY 'pw' */",
+           "/*M!100100 DROP USER IF EXISTS 'u' */",
+           "/*!*/ drop user u",
+           "RENAME USER 'a'@'%' TO 'b'@'%'",
+           "CREATE ROLE r",
+           "CREATE OR REPLACE ROLE IF NOT EXISTS r WITH ADMIN CURRENT_USER",
+           "ALTER ROLE r",
+           "DROP ROLE IF EXISTS r",
+           "GRANT SELECT ON shop.* TO 'u'@'%' IDENTIFIED BY 'pw'",
+           "grant r to u",
+           "REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'u'@'%'",
+           "SET PASSWORD FOR 'u'@'%' = PASSWORD('pw')",
+           "set password = 'hash'",
+           "SET DEFAULT ROLE r FOR u",
+           "SET STATEMENT max_statement_time=10 FOR CREATE USER u IDENTIFIED BY 'pw'",
+           "CREATE SERVER s FOREIGN DATA WRAPPER mysql OPTIONS (USER 'u', PASSWORD 'pw')",
+           "CREATE DEFINER=`root`@`%` PROCEDURE shop.p() BEGIN CREATE USER x IDENTIFIED BY "
+           "'pw'; END",
+       }) {
+    EXPECT_TRUE(ClassifyStatement("shop", sql).account_management) << sql;
+  }
+  for (std::string_view sql : {
+           "CREATE TABLE users (id INT, identified INT)",
+           "CREATE TABLE t (password VARCHAR(20), `user` INT)",
+           "ALTER TABLE user ADD c INT",
+           "DROP TABLE role",
+           "CREATE DATABASE grants",
+           "/* CREATE USER u */ CREATE TABLE t (id INT)",
+           "CREATE TABLE t (c VARCHAR(10) DEFAULT 'GRANT ALL')",
+       }) {
+    EXPECT_FALSE(ClassifyStatement("shop", sql).account_management) << sql;
+  }
+}
+
+TEST(StatementTarget, NamesTheDatabaseAndTablesTheStatementAppliesTo) {
+  using Tables = std::vector<std::pair<std::string, std::string>>;
+  struct Case {
+    std::string_view default_db, sql, database;
+    Tables tables;
+  };
+  const Case cases[] = {
+      {"", "CREATE DATABASE shop", "shop", {}},
+      {"shop",
+       "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `other` /*!40100 DEFAULT CHARSET latin1 */",
+       "other",
+       {}},
+      {"shop", "DROP SCHEMA IF EXISTS other", "other", {}},
+      {"shop", "ALTER DATABASE CHARACTER SET utf8mb4", "shop", {}},
+      {"shop", "ALTER DATABASE other CHARACTER SET utf8mb4", "other", {}},
+      {"x", "CREATE TABLE shop.t (id INT)", "shop", {{"shop", "t"}}},
+      {"shop", "CREATE OR REPLACE TABLE IF NOT EXISTS t LIKE other.s", "shop", {{"shop", "t"}}},
+      {"shop", "ALTER TABLE other.t ADD c INT", "other", {{"other", "t"}}},
+      {"shop",
+       "ALTER ONLINE IGNORE TABLE t RENAME TO other.u",
+       "shop",
+       {{"shop", "t"}, {"other", "u"}}},
+      {"shop", "ALTER TABLE t RENAME COLUMN a TO b", "shop", {{"shop", "t"}}},
+      {"shop",
+       "DROP TABLE IF EXISTS `a`, other.b /* generated by server */",
+       "shop",
+       {{"shop", "a"}, {"other", "b"}}},
+      {"x",
+       "RENAME TABLE a.x TO b.y, c TO d",
+       "a",
+       {{"a", "x"}, {"b", "y"}, {"x", "c"}, {"x", "d"}}},
+      {"shop", "TRUNCATE TABLE other.t", "other", {{"other", "t"}}},
+      {"shop",
+       "CREATE UNIQUE INDEX IF NOT EXISTS i USING BTREE ON other.t (a)",
+       "other",
+       {{"other", "t"}}},
+      {"shop", "DROP INDEX `i` ON t", "shop", {{"shop", "t"}}},
+      {"x",
+       "CREATE ALGORITHM=MERGE DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW shop.v "
+       "AS SELECT 1",
+       "shop",
+       {{"shop", "v"}}},
+      {"x", "DROP VIEW IF EXISTS shop.v, w", "shop", {{"shop", "v"}, {"x", "w"}}},
+      {"x",
+       "CREATE DEFINER=CURRENT_USER() TRIGGER trg BEFORE INSERT ON shop.orders FOR EACH ROW "
+       "SET NEW.a = 1",
+       "shop",
+       {{"shop", "orders"}}},
+      {"x",
+       "CREATE TRIGGER shop.trg AFTER UPDATE ON orders FOR EACH ROW SET @a = 1",
+       "shop",
+       {{"shop", "orders"}}},
+      {"x", "DROP TRIGGER IF EXISTS shop.trg", "shop", {}},
+      {"x", "CREATE DEFINER=`u`@`%` PROCEDURE shop.p() SELECT 1", "shop", {}},
+      {"x", "DROP FUNCTION IF EXISTS f", "x", {}},
+      {"x", "CREATE EVENT other.e ON SCHEDULE EVERY 1 DAY DO SELECT 1", "other", {}},
+      {"x", "CREATE SEQUENCE shop.s", "shop", {{"shop", "s"}}},
+      {"x", "OPTIMIZE NO_WRITE_TO_BINLOG TABLE shop.a, b", "shop", {{"shop", "a"}, {"x", "b"}}},
+      {"x", "FLUSH PRIVILEGES", "x", {}},
+      {"", "FLUSH PRIVILEGES", "", {}},
+  };
+  for (const Case& c : cases) {
+    StatementTarget t = ClassifyStatement(c.default_db, c.sql);
+    EXPECT_FALSE(t.account_management) << c.sql;
+    EXPECT_EQ(t.database, c.database) << c.sql;
+    EXPECT_EQ(t.tables, c.tables) << c.sql;
+  }
+}
+
+// DDL outside the filter does not pass, DDL carries what it applies to, account statements
+// are dropped and counted (issue 11).
+TEST(BinlogDecoder, FiltersDdlByWhatItNamesAndDropsAccountStatements) {
+  BinlogDecoder::Options options;
+  options.include_table = [](std::string_view db, std::string_view) { return db == "shop"; };
+  options.include_database = [](std::string_view db) { return db == "shop"; };
+  BinlogDecoder decoder(std::move(options));
+  ASSERT_TRUE(decoder.Feed(MySqlFormatDescription()).has_value());
+  struct Case {
+    std::string_view db, sql;
+    bool emitted;
+    std::string_view database, table;
+  };
+  const Case cases[] = {
+      {"shop", "CREATE USER 'u'@'%' IDENTIFIED BY 'Secr3tPw'", false, "", ""},
+      {"shop", "/*!80000 GRANT ALL ON shop.* TO u IDENTIFIED BY 'Secr3tPw' */", false, "", ""},
+      {"shop", "SET PASSWORD FOR u = PASSWORD('Secr3tPw')", false, "", ""},
+      {"shop", "CREATE DATABASE other", false, "", ""},
+      {"", "CREATE DATABASE shop", true, "shop", ""},
+      {"other", "CREATE TRIGGER trg BEFORE INSERT ON shop.orders FOR EACH ROW SET NEW.a = 1", true,
+       "shop", "orders"},
+      {"shop", "ALTER TABLE other.t ADD c INT", false, "", ""},
+      {"other", "RENAME TABLE other.x TO shop.y", true, "shop", "y"},
+      {"other", "CREATE TABLE shop.t (id INT)", true, "shop", "t"},
+      {"shop", "FLUSH PRIVILEGES", true, "shop", ""},
+      {"", "FLUSH PRIVILEGES", false, "", ""},
+  };
+  uint64_t skipped = 0;
+  for (const Case& c : cases) {
+    auto tx = decoder.Feed(QueryEvent(c.db, c.sql));
+    ASSERT_TRUE(tx.has_value()) << c.sql << ": " << tx.error().ToString();
+    ASSERT_TRUE(tx->has_value()) << c.sql;
+    const Transaction& t = **tx;
+    bool account = c.sql.find("Secr3tPw") != std::string_view::npos;
+    if (account) ++skipped;
+    EXPECT_EQ(t.account_statements_skipped, account ? 1u : 0u) << c.sql;
+    ASSERT_EQ(t.records.size(), c.emitted ? 1u : 0u) << c.sql;
+    if (!c.emitted) continue;
+    EXPECT_EQ(t.records[0].op, changelog::Operation::kDdl);
+    EXPECT_EQ(t.records[0].database, c.database) << c.sql;
+    EXPECT_EQ(t.records[0].table, c.table) << c.sql;
+    EXPECT_EQ(t.records[0].ddl, c.sql);
+  }
+  EXPECT_EQ(decoder.account_statements_skipped(), skipped);
+  EXPECT_EQ(skipped, 3u);
 }
 
 }  // namespace

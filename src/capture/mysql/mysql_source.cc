@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -139,7 +140,12 @@ Result<changelog::SourcePosition> CurrentPosition(Connection& c) {
   }
   changelog::SourcePosition p;
   p.file = *rs->rows[0][0];
-  p.pos = std::stoull(*rs->rows[0][1]);
+  const std::string& pos = *rs->rows[0][1];
+  auto [end, ec] = std::from_chars(pos.data(), pos.data() + pos.size(), p.pos);
+  if (ec != std::errc() || end != pos.data() + pos.size()) {
+    return Fail(ErrorCode::kDataLoss, "SHOW MASTER STATUS on " + c.options().Peer() +
+                                          ": position '" + pos + "' is not a number");
+  }
   INFLOW_TRY(p.gtid_set, Scalar(c, c.IsMariaDb() ? "SELECT @@global.gtid_binlog_pos"
                                                  : "SELECT @@global.gtid_executed"));
   return p;
@@ -267,6 +273,9 @@ class MysqlSource::Impl {
       d.include_table = [filter = options_.tables](std::string_view db, std::string_view table) {
         return filter.Matches(db, table);
       };
+      d.include_database = [filter = options_.tables](std::string_view db) {
+        return filter.MatchesDatabase(db);
+      };
     }
     d.schemas = provider_.get();
     d.start_file = from.file;
@@ -338,6 +347,13 @@ class MysqlSource::Impl {
         out.position = std::move(t.end);
         out.commit_timestamp_ms = t.commit_timestamp_ms;
         out.transaction_id = std::move(t.id);
+        out.account_statements_skipped = t.account_statements_skipped;
+        if (t.account_statements_skipped != 0) {
+          // The statement itself is never shown: it may carry a password.
+          Log("skipped an account-management statement (CREATE USER, GRANT, SET PASSWORD, …) "
+              "ending at " +
+              PositionText(out.position) + ": never captured");
+        }
         return std::optional<SourceTransaction>(std::move(out));
       }
     }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <optional>
 
 #include "capture/mysql/state_codec.h"
@@ -34,18 +35,33 @@ struct Token {
   std::string text;  // identifiers unquoted, strings unescaped
 };
 
+// Comments are dropped, except that the body of an executable comment (`/*!` or MariaDB's
+// `/*M!`, optionally followed by a version number) is read as SQL: the server runs it, so a
+// statement hidden in one must be seen like any other.
 std::vector<Token> Tokenize(std::string_view s) {
   std::vector<Token> out;
   size_t i = 0;
+  bool in_executable_comment = false;
   while (i < s.size()) {
     char c = s[i];
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
+    } else if (in_executable_comment && c == '*' && i + 1 < s.size() && s[i + 1] == '/') {
+      in_executable_comment = false;
+      i += 2;
     } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      size_t body = i + 2;
+      if (s.substr(body, 1) == "!" || s.substr(body, 2) == "M!") {
+        body += s[body] == '!' ? 1 : 2;
+        while (body < s.size() && std::isdigit(static_cast<unsigned char>(s[body]))) ++body;
+        in_executable_comment = true;
+        i = body;
+        continue;
+      }
       size_t end = s.find("*/", i + 2);
       i = end == s.npos ? s.size() : end + 2;
-    } else if ((c == '-' && i + 2 < s.size() && s[i + 1] == '-' &&
-                std::isspace(static_cast<unsigned char>(s[i + 2]))) ||
+    } else if ((c == '-' && i + 1 < s.size() && s[i + 1] == '-' &&
+                (i + 2 == s.size() || std::isspace(static_cast<unsigned char>(s[i + 2])))) ||
                c == '#') {
       size_t end = s.find('\n', i);
       i = end == s.npos ? s.size() : end + 1;
@@ -199,6 +215,24 @@ std::string CharsetOfCollationName(std::string_view collation) {
 }
 
 // Parses one column definition at the parser's position (name first).
+// Integer display widths ("int(11)", "year(4)") are dropped: MariaDB's information_schema
+// keeps them, MySQL 8 and the binlog's own type codes do not, and DDL has them only when its
+// author wrote them. One spelling makes a column's type the same whichever source described it.
+std::string CanonicalColumnType(std::string_view column_type) {
+  std::string type = Lower(column_type);
+  size_t open = type.find('(');
+  if (open == std::string::npos) return type;
+  std::string_view base = std::string_view(type).substr(0, open);
+  static constexpr std::string_view kWidthOnly[] = {"tinyint", "smallint", "mediumint",
+                                                    "int",     "bigint",   "year"};
+  if (std::find(std::begin(kWidthOnly), std::end(kWidthOnly), base) == std::end(kWidthOnly)) {
+    return type;
+  }
+  size_t close = type.find(')', open);
+  if (close == std::string::npos) return type;
+  return type.erase(open, close - open + 1);
+}
+
 struct ParsedColumn {
   ColumnDef def;
   bool explicit_charset = false;
@@ -304,7 +338,7 @@ std::optional<ParsedColumn> ParseColumn(Parser& p) {
     col.def.charset.clear();
     col.explicit_charset = true;
   }
-  col.def.column_type = type;
+  col.def.column_type = CanonicalColumnType(type);
   return col;
 }
 
@@ -400,11 +434,190 @@ ColumnDef ColumnFromInformationSchema(std::string_view name, std::string_view co
                                       std::string_view column_key, std::string_view is_json) {
   ColumnDef c;
   c.name = std::string(name);
-  c.column_type = is_json == "1" ? std::string("json") : Lower(column_type);
+  c.column_type = is_json == "1" ? std::string("json") : CanonicalColumnType(column_type);
   c.charset = std::string(charset);
   c.nullable = IEquals(is_nullable, "YES");
   c.primary_key = column_key == "PRI";
   return c;
+}
+
+namespace {
+
+// A user or role as GRANT / DEFINER spell it: 'u'@'h', `u`@`h`, u@h, CURRENT_USER[()], a role.
+void SkipAccountName(Parser& p) {
+  p.Next();
+  if (p.IsPunct('(')) p.SkipGroup();
+  if (p.AcceptPunct('@')) p.Next();
+}
+
+// The words between CREATE / ALTER / DROP and the kind of object: OR REPLACE, DEFINER = …,
+// ALGORITHM = …, SQL SECURITY …, TEMPORARY, ONLINE, IGNORE, UNIQUE, AGGREGATE, ….
+void SkipObjectModifiers(Parser& p) {
+  static constexpr std::string_view kWords[] = {"temporary", "online",    "offline",
+                                                "ignore",    "unique",    "fulltext",
+                                                "spatial",   "aggregate", "nonblocking"};
+  while (!p.AtEnd()) {
+    if (p.Accept("or")) {
+      p.Accept("replace");
+    } else if (p.Accept("definer")) {
+      p.AcceptPunct('=');
+      SkipAccountName(p);
+    } else if (p.Accept("algorithm")) {
+      p.AcceptPunct('=');
+      p.Next();
+    } else if (p.IsWord("sql") && p.IsWord("security", 1)) {
+      p.Next();
+      p.Next();
+      p.Next();
+    } else if (std::any_of(std::begin(kWords), std::end(kWords),
+                           [&](std::string_view w) { return p.IsWord(w); })) {
+      p.Next();
+    } else {
+      return;
+    }
+  }
+}
+
+void SkipIfExists(Parser& p) {
+  if (p.Accept("if")) {
+    p.Accept("not");
+    p.Accept("exists");
+  }
+}
+
+bool IsAccountObject(const Parser& p) {
+  return p.IsWord("user") || p.IsWord("role") || p.IsWord("server");
+}
+
+// IDENTIFIED BY | WITH | VIA | USING anywhere outside strings: a password or its hash.
+bool HasIdentifiedClause(Parser p) {
+  while (!p.AtEnd()) {
+    if (p.IsWord("identified") &&
+        (p.IsWord("by", 1) || p.IsWord("with", 1) || p.IsWord("via", 1) || p.IsWord("using", 1))) {
+      return true;
+    }
+    p.Next();
+  }
+  return false;
+}
+
+// db.name, or `default_db` for a bare name, read into `out` when present.
+void ReadTables(Parser& p, std::string_view default_db, bool list,
+                std::vector<std::pair<std::string, std::string>>* out) {
+  while (auto name = p.TableName(default_db)) {
+    out->push_back(std::move(*name));
+    if (!list || !p.AcceptPunct(',')) return;
+  }
+}
+
+// Advances to the word `w` (consumed) at parenthesis depth 0; false at the end.
+bool SkipPastWord(Parser& p, std::string_view w) {
+  int depth = 0;
+  while (!p.AtEnd()) {
+    if (depth == 0 && p.Accept(w)) return true;
+    if (p.IsPunct('(')) ++depth;
+    if (p.IsPunct(')')) --depth;
+    p.Next();
+  }
+  return false;
+}
+
+}  // namespace
+
+StatementTarget ClassifyStatement(std::string_view default_db, std::string_view sql) {
+  StatementTarget t;
+  t.database = std::string(default_db);
+  Parser p(Tokenize(sql));
+  if (HasIdentifiedClause(p)) {
+    t.account_management = true;
+    return t;
+  }
+  // MariaDB: SET STATEMENT var = value [, …] FOR statement.
+  if (p.IsWord("set") && p.IsWord("statement", 1)) SkipPastWord(p, "for");
+
+  if (p.IsWord("grant") || p.IsWord("revoke") || (p.IsWord("rename") && p.IsWord("user", 1)) ||
+      (p.IsWord("set") &&
+       (p.IsWord("password", 1) || (p.IsWord("default", 1) && p.IsWord("role", 2))))) {
+    t.account_management = true;
+    return t;
+  }
+  auto database_of = [&](const std::vector<std::pair<std::string, std::string>>& names) {
+    if (!names.empty() && !names.front().first.empty()) t.database = names.front().first;
+  };
+  bool create = p.IsWord("create");
+  bool alter = p.IsWord("alter");
+  bool drop = p.IsWord("drop");
+  if (create || alter || drop) {
+    p.Next();
+    SkipObjectModifiers(p);
+    if (IsAccountObject(p)) {
+      t.account_management = true;
+      return t;
+    }
+    if (p.Accept("database") || p.Accept("schema")) {
+      SkipIfExists(p);
+      bool named = !(p.IsWord("default") || p.IsWord("character") || p.IsWord("charset") ||
+                     p.IsWord("collate") || p.IsWord("comment") || p.IsWord("upgrade") ||
+                     p.IsWord("read") || p.IsWord("encryption"));
+      if (named) {
+        if (auto db = p.Ident()) t.database = *db;
+      }
+    } else if (p.Accept("table") || p.Accept("view") || p.Accept("sequence")) {
+      SkipIfExists(p);
+      ReadTables(p, default_db, drop, &t.tables);
+      if (alter && !t.tables.empty()) {
+        // ALTER TABLE a RENAME [TO | AS] b: b is changed too.
+        std::string db = t.tables.front().first;
+        while (SkipPastWord(p, "rename")) {
+          if (p.IsWord("column") || p.IsWord("index") || p.IsWord("key") ||
+              p.IsWord("constraint")) {
+            continue;
+          }
+          if (!p.Accept("to")) p.Accept("as");
+          ReadTables(p, db, false, &t.tables);
+        }
+      }
+    } else if (p.Accept("index")) {
+      SkipIfExists(p);
+      p.Ident();
+      if (SkipPastWord(p, "on")) ReadTables(p, default_db, false, &t.tables);
+    } else if (p.Accept("trigger")) {
+      SkipIfExists(p);
+      std::vector<std::pair<std::string, std::string>> trigger;
+      ReadTables(p, default_db, false, &trigger);
+      database_of(trigger);
+      // CREATE TRIGGER [db.]name {BEFORE | AFTER} event ON [db.]table: the table's database.
+      if (create && SkipPastWord(p, "on")) {
+        ReadTables(p, trigger.empty() ? default_db : trigger.front().first, false, &t.tables);
+      }
+    } else if (p.Accept("procedure") || p.Accept("function") || p.Accept("event") ||
+               p.Accept("package")) {
+      p.Accept("body");
+      SkipIfExists(p);
+      std::vector<std::pair<std::string, std::string>> routine;
+      ReadTables(p, default_db, false, &routine);
+      database_of(routine);
+    }
+  } else if (p.Accept("rename")) {
+    if (p.Accept("table") || p.Accept("tables")) {
+      while (auto from = p.TableName(default_db)) {
+        t.tables.push_back(std::move(*from));
+        if (!p.Accept("to")) break;
+        ReadTables(p, default_db, false, &t.tables);
+        if (!p.AcceptPunct(',')) break;
+      }
+    }
+  } else if (p.Accept("truncate")) {
+    p.Accept("table");
+    ReadTables(p, default_db, false, &t.tables);
+  } else if (p.Accept("analyze") || p.Accept("optimize") || p.Accept("repair") ||
+             p.Accept("check") || p.Accept("checksum")) {
+    p.Accept("no_write_to_binlog");
+    p.Accept("local");
+    if (p.Accept("table") || p.Accept("tables")) ReadTables(p, default_db, true, &t.tables);
+  }
+  database_of(t.tables);
+  return t;
 }
 
 const TableSchema* SchemaHistory::Find(std::string_view db, std::string_view table) const {

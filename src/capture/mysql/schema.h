@@ -1,9 +1,9 @@
 // Table schemas as the binlog decoder needs them, and the schema history that follows DDL.
 //
 // A TableSchema describes one table at one point in the binlog: its columns in ordinal order
-// with the SQL type as information_schema.COLUMNS.COLUMN_TYPE spells it ("int(10) unsigned",
-// "enum('a','b')", "varchar(20)", "inet6", …), the character set of text columns and the
-// primary key. It comes from three places, in order of preference:
+// with the SQL type as information_schema.COLUMNS.COLUMN_TYPE spells it, less integer display
+// widths ("int unsigned", "enum('a','b')", "varchar(20)", "inet6", …), the character set of
+// text columns and the primary key. It comes from three places, in order of preference:
 //   1. TABLE_MAP optional metadata (binlog_row_metadata=FULL) — names, signedness, charsets,
 //      enum/set labels, primary key — which needs no history at all;
 //   2. the SchemaHistory, which replays the DDL found in the binlog (see SchemaHistory::Apply);
@@ -29,8 +29,9 @@ namespace inflow::capture::mysql {
 
 struct ColumnDef {
   std::string name;
-  // Lower-case SQL type as information_schema.COLUMNS.COLUMN_TYPE spells it, e.g.
-  // "int(10) unsigned", "decimal(10,2)", "enum('a','b')", "inet6", "uuid". For a MariaDB JSON
+  // Lower-case SQL type as information_schema.COLUMNS.COLUMN_TYPE spells it, less integer
+  // display widths, e.g. "int unsigned", "decimal(10,2)", "enum('a','b')", "inet6", "uuid"
+  // (ColumnFromInformationSchema and the history drop "(11)" of "int(11)"). For a MariaDB JSON
   // column (stored as LONGTEXT with a json_valid() CHECK) put "json", so its values render as
   // JSON rather than as a string.
   std::string column_type;
@@ -80,6 +81,27 @@ class SchemaProvider {
   // Returns kNotFound when the table does not exist (any more).
   virtual Result<TableSchema> Lookup(const std::string& db, const std::string& table) = 0;
 };
+
+// What one statement of the binlog outside a transaction (a DDL QUERY event) is about: the
+// capture filter and the record it becomes are decided from this.
+struct StatementTarget {
+  // CREATE / ALTER / DROP / RENAME USER, CREATE / ALTER / DROP ROLE, GRANT, REVOKE,
+  // SET PASSWORD, SET DEFAULT ROLE, CREATE / ALTER / DROP SERVER, and any statement with an
+  // IDENTIFIED BY / WITH / VIA clause (e.g. in a procedure body): they may carry clear
+  // passwords, so capture never emits them.
+  bool account_management = false;
+  // The tables the statement creates, changes or drops (for a trigger or an index: its
+  // table; for RENAME: both sides), in the order it names them.
+  std::vector<std::pair<std::string, std::string>> tables;
+  // The database it applies to: the one it names (CREATE DATABASE d, DROP PROCEDURE d.p,
+  // the first table's), else `default_db`.
+  std::string database;
+};
+
+// Reads the statement as the server would: leading and embedded comments, `--` and `#`
+// comments skipped, executable comments (`/*! … */`, `/*M!nnnnnn … */`) read as SQL, case
+// ignored, a MariaDB `SET STATEMENT … FOR` prefix looked through.
+StatementTarget ClassifyStatement(std::string_view default_db, std::string_view sql);
 
 // The schema of every table seen so far, advanced by the DDL statements of the binlog.
 //

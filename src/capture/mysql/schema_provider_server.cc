@@ -59,7 +59,12 @@ Result<TableSchema> ServerSchemaProvider::Lookup(const std::string& db, const st
       return Fail(ErrorCode::kDataLoss,
                   "schema lookup of " + db + "." + table + ": short information_schema row");
     }
-    auto v = [&row](size_t i) -> std::string_view { return row[i] ? *row[i] : ""; };
+    // A view of the row's own string, which `rs` keeps alive: `row[i] ? *row[i] : ""` would
+    // be a temporary std::string that dies before the view is read.
+    auto v = [&row](size_t i) -> std::string_view {
+      if (!row[i]) return {};
+      return *row[i];
+    };
     schema.columns.push_back(ColumnFromInformationSchema(v(0), v(1), v(2), v(3), v(4), v(5)));
   }
   return schema;

@@ -61,6 +61,7 @@ Status TrackingInstance::Start(std::unique_ptr<capture::Source> source) {
   state_ = TrackingState::kRunning;
   error_.clear();
   records_captured_ = 0;
+  account_statements_skipped_ = 0;
   thread_ = std::thread([this] { Run(); });
   return Ok();
 }
@@ -129,6 +130,7 @@ void TrackingInstance::Run() {
       {
         std::lock_guard lock(mu_);
         caught_up_ = false;
+        account_statements_skipped_ += txn.account_statements_skipped;
       }
       if (pending.size() < options_.max_batch_records) continue;
     } else {
@@ -168,6 +170,7 @@ TrackingStatus TrackingInstance::GetStatus() const {
   st.state = state_;
   st.error = error_;
   st.records_captured = records_captured_;
+  st.account_statements_skipped = account_statements_skipped_;
   st.acknowledged = acknowledged_;
   if (!caught_up_ && last_commit_ms_ > 0) {
     st.lag_ms = std::max<int64_t>(0, SystemClock()->NowMs() - last_commit_ms_);

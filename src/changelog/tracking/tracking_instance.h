@@ -52,8 +52,11 @@ struct TrackingStatus {
   Offset end;                      // one past the last durable record
   uint64_t log_bytes = 0;
   uint64_t records_captured = 0;  // by this process since Start()
-  int64_t lag_ms = 0;             // 0 when caught up, else now - last appended commit time
-  SourcePosition acknowledged;    // the last durable source position
+  // Account-management statements (CREATE USER, GRANT, …) the Source dropped since Start():
+  // they may carry clear passwords and are never captured.
+  uint64_t account_statements_skipped = 0;
+  int64_t lag_ms = 0;           // 0 when caught up, else now - last appended commit time
+  SourcePosition acknowledged;  // the last durable source position
 };
 
 // <data_dir>/tracking/<name>, the directory of the instance called `name`. kInvalidArgument
@@ -96,6 +99,7 @@ class TrackingInstance {
   TrackingState state_ = TrackingState::kStopped;
   std::string error_;
   uint64_t records_captured_ = 0;
+  uint64_t account_statements_skipped_ = 0;
   int64_t last_commit_ms_ = 0;
   bool caught_up_ = true;
   SourcePosition acknowledged_;

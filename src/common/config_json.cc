@@ -68,8 +68,8 @@ namespace {
 // Bounds on what YAML aliases may expand to: each alias is a reference in yaml-cpp's node
 // graph, but a copy in the JSON tree, so nine levels of nine aliases ("billion laughs") turn a
 // 1 KB file into 387 million values. Real configuration documents stay far below both limits.
-constexpr size_t kMaxYamlValues = 1'000'000;
-constexpr size_t kMaxYamlScalarBytes = 64 << 20;
+constexpr size_t kMaxYamlValues = 250'000;
+constexpr size_t kMaxYamlScalarBytes = 16 << 20;
 
 struct YamlBudget {
   size_t values = 0;

@@ -34,7 +34,7 @@ int64_t IntMember(const nlohmann::json& config, std::string_view key, std::strin
 // other: text whose first non-blank character is '{' or '[' is JSON (ParseJson, so a trailing
 // comma or invalid UTF-8 is a JSON error, not YAML read leniently), anything else YAML. Both
 // are bounded: nesting to kMaxJsonDepth, numbers to what int64 / uint64 / double hold, and
-// YAML aliases to a million values and 64 MiB of text. Errors name `what` ("task", "sink")
+// YAML aliases to 250 000 values and 16 MiB of text. Errors name `what` ("task", "sink")
 // and the line and column.
 Result<nlohmann::json> ParseConfigDocument(std::string_view text, std::string_view what);
 

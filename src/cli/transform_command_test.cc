@@ -172,6 +172,9 @@ TEST(TransformTestCommand, JsonSinkIsNotReadAsYaml) {
   RunResult r = RunTest(R"({"topic":"t","body":{"form":"CONSTANT","value":1e400}})", kEvent);
   EXPECT_EQ(r.rc, kExitBadInput);
   EXPECT_THAT(r.err, HasSubstr("sink: number out of range at line 1, column 48: 1e400"));
+  r = RunTest(R"({"body":{"form":"ORIGINAL"}})", R"({"id": 123456789012345678901234567890})");
+  EXPECT_EQ(r.rc, kExitBadInput);
+  EXPECT_THAT(r.err, HasSubstr("event: number out of range at line 1, column 8: 1234567890"));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "common/json_parse.h"
 
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -51,7 +52,10 @@ std::string TextPosition(std::string_view text, size_t offset) {
   return "line " + std::to_string(line) + ", column " + std::to_string(offset - line_start + 1);
 }
 
-Status CheckJsonLimits(std::string_view text) {
+namespace {
+
+// CheckJsonLimits with nesting bounded to `max_depth`.
+Status ScanJson(std::string_view text, int max_depth) {
   int depth = 0;
   for (size_t i = 0; i < text.size();) {
     char c = text[i];
@@ -61,7 +65,7 @@ Status CheckJsonLimits(std::string_view text) {
       }
       ++i;  // the closing quote (past the end when unterminated: the parser reports that)
     } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) {
+      if (++depth > max_depth) {
         return Fail(InvalidArgument(NestedTooDeeply() + " at " + TextPosition(text, i)));
       }
       ++i;
@@ -81,6 +85,15 @@ Status CheckJsonLimits(std::string_view text) {
     }
   }
   return Ok();
+}
+
+}  // namespace
+
+Status CheckJsonLimits(std::string_view text) { return ScanJson(text, kMaxJsonDepth); }
+
+std::string NumberOutOfRange(std::string_view text) {
+  auto status = ScanJson(text, INT_MAX);
+  return status ? std::string() : status.error().message();
 }
 
 Result<nlohmann::json> ParseJson(std::string_view text) {

@@ -35,6 +35,11 @@ std::string TextPosition(std::string_view text, size_t offset);
 // ("number out of range at line 1, column 6: 1e400"). Syntax is left to the parser.
 Status CheckJsonLimits(std::string_view text);
 
+// For JSON text another parser (simdjson) refused: "number out of range at line L, column C:
+// TOKEN" when `text` holds a number no int64, uint64 or double holds (simdjson's own words for
+// that are "Problem while parsing a number"), else "".
+std::string NumberOutOfRange(std::string_view text);
+
 // CheckJsonLimits, then nlohmann's parser. Syntax errors read "not valid JSON: parse error at
 // line L, column C: ..." (invalid UTF-8 and unescaped control characters included).
 Result<nlohmann::json> ParseJson(std::string_view text);

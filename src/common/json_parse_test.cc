@@ -63,6 +63,13 @@ TEST(ParseJson, SyntaxErrorsComeFromTheJsonParser) {
   EXPECT_THAT(ErrorOf(""), StartsWith("not valid JSON: "));
 }
 
+TEST(ParseJson, NumberOutOfRangeFindsTheNumberForOtherParsers) {
+  EXPECT_EQ(NumberOutOfRange(R"({"s": "1e400", "n": [1e400]})"),
+            "number out of range at line 1, column 22: 1e400");
+  EXPECT_EQ(NumberOutOfRange(R"({"a": 1,})"), "");
+  EXPECT_EQ(NumberOutOfRange(std::string(1000, '[') + "1"), "");  // depth is not its business
+}
+
 TEST(ParseJson, TextPositionCountsLinesAndColumnsFromOne) {
   EXPECT_EQ(TextPosition("ab\ncd", 0), "line 1, column 1");
   EXPECT_EQ(TextPosition("ab\ncd", 4), "line 2, column 2");

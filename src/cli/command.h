@@ -25,7 +25,8 @@ inline constexpr int kExitBadInput = 2;  // invalid arguments or input
 // Inline text is recognised by its first non-blank character being '{' or '['.
 Result<std::string> ReadTextArgument(const std::string& arg);
 
-// Reads a whole file, or standard input for "-".
+// Reads a whole file, or standard input for "-" (common/file_text.h: a directory or a read
+// error is an error value, "cannot read PATH: Is a directory").
 Result<std::string> ReadFileOrStdin(const std::string& path);
 
 }  // namespace inflow::cli

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "common/json_parse.h"
 #include "jsonpath/path.h"
 
 namespace inflow::cli {
@@ -21,7 +22,8 @@ int RunJsonpath(const std::string& expr, const std::string& document, std::ostre
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto e = parser.parse(document).get(root); e != simdjson::SUCCESS) {
-    err << "invalid JSON input: " << simdjson::error_message(e) << "\n";
+    std::string number = NumberOutOfRange(document);
+    err << "invalid JSON input: " << (number.empty() ? simdjson::error_message(e) : number) << "\n";
     return kExitBadInput;
   }
   std::vector<simdjson::dom::element> nodes;

@@ -56,5 +56,11 @@ TEST(JsonpathCommand, ExplosiveQueryExitsOneInsteadOfStalling) {
   EXPECT_NE(r.err.find("evaluation steps"), std::string::npos) << r.err;
 }
 
+TEST(JsonpathCommand, NumberOutOfRangeIsNamed) {
+  auto r = RunCommand("$", R"({"a": [1, -1e400]})");
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_EQ(r.err, "invalid JSON input: number out of range at line 1, column 11: -1e400\n");
+}
+
 }  // namespace
 }  // namespace inflow::cli

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "common/json_parse.h"
 #include "pattern/explain.h"
 #include "pattern/matcher.h"
 #include "pattern/pattern.h"
@@ -29,7 +30,10 @@ int RunPatternTest(const std::string& pattern_text, const std::string& event_tex
   simdjson::dom::element event;
   simdjson::padded_string padded(event_text);
   if (auto e = parser.parse(padded).get(event)) {
-    err << "invalid event: not valid JSON: " << simdjson::error_message(e) << "\n";
+    std::string number = NumberOutOfRange(event_text);
+    err << "invalid event: "
+        << (number.empty() ? "not valid JSON: " + std::string(simdjson::error_message(e)) : number)
+        << "\n";
     return kExitBadInput;
   }
   bool matched = !matcher->Match(event).empty();

@@ -51,5 +51,16 @@ TEST(PatternCommand, InvalidEventExitsTwo) {
   EXPECT_NE(r.err.find("invalid event"), std::string::npos);
 }
 
+TEST(PatternCommand, NumbersOutOfRangeAreNamed) {
+  auto r = RunTest(R"({"a":[1]})", "{\"a\":\n 1e400}");
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_EQ(r.err, "invalid event: number out of range at line 2, column 2: 1e400\n");
+  r = RunTest(R"({"a":[123456789012345678901234567890]})", "{}");
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_EQ(r.err,
+            "invalid pattern: $: pattern: number out of range at line 1, column 7: "
+            "123456789012345678901234567890\n");
+}
+
 }  // namespace
 }  // namespace inflow::cli

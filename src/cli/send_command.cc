@@ -5,13 +5,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "common/file_text.h"
+#include "common/json_parse.h"
 #include "common/names.h"
 #include "sink/rocketmq/message_codec.h"
 #include "sink/rocketmq/producer.h"
@@ -152,15 +152,10 @@ int RunSend(const SendFlags& flags) {
     defaults.properties.emplace_back(p.substr(0, eq), p.substr(eq + 1));
   }
 
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (flags.input != "-") {
-    file.open(flags.input, std::ios::binary);
-    if (!file) {
-      std::fprintf(stderr, "inflow send: cannot open '%s'\n", flags.input.c_str());
-      return kExitBadInput;
-    }
-    in = &file;
+  auto in = TextInput::Open(flags.input);
+  if (!in) {
+    std::fprintf(stderr, "inflow send: %s\n", in.error().message().c_str());
+    return kExitBadInput;
   }
 
   rmq::ProducerOptions options;
@@ -201,7 +196,11 @@ int RunSend(const SendFlags& flags) {
 
   std::string line;
   size_t line_no = 0;
-  while (std::getline(*in, line)) {
+  Status read_status;
+  for (;;) {
+    auto more = in->ReadLine(&line);
+    if (!more) read_status = Fail(more.error());
+    if (!more || !*more) break;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
@@ -222,6 +221,10 @@ int RunSend(const SendFlags& flags) {
   if (tty) std::fprintf(stderr, "\r\033[K");
   std::fprintf(stderr, "sent=%llu failed=%llu msgs/s=%.0f\n", static_cast<unsigned long long>(sent),
                static_cast<unsigned long long>(failed), Rate(sent, start));
+  if (!read_status) {
+    std::fprintf(stderr, "inflow send: %s\n", read_status.error().message().c_str());
+    return kExitBadInput;
+  }
   return failed == 0 ? kExitOk : kExitFailure;
 }
 
@@ -239,10 +242,10 @@ Result<sink::Message> ParseSendLine(std::string_view line, bool envelope,
     INFLOW_RETURN_IF_ERROR(sink::rocketmq::ValidateMessage(m));
     return m;
   }
-  nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Fail(ErrorCode::kInvalidArgument, "envelope: not a JSON object");
-  }
+  auto parsed = ParseJson(line);
+  if (!parsed) return Fail(ErrorCode::kInvalidArgument, "envelope: " + parsed.error().message());
+  nlohmann::json j = std::move(*parsed);
+  if (!j.is_object()) return Fail(ErrorCode::kInvalidArgument, "envelope: not a JSON object");
   auto body = j.find("body");
   if (body == j.end() || body->is_null()) {
     return Fail(ErrorCode::kInvalidArgument, "envelope.body: missing");

@@ -104,5 +104,18 @@ TEST(SendCommand, GarbageEndpointExitsTwoUpFront) {
             kExitBadInput);
 }
 
+TEST(SendLine, DeepEnvelopeIsAPerLineError) {
+  std::string line = R"({"body":)" + std::string(3000, '[') + std::string(3000, ']') + "}";
+  auto m = ParseSendLine(line, true, Defaults());
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(m.error().message(), "envelope: nested too deeply (limit 128) at line 1, column 136");
+  m = ParseSendLine(R"({"body":"b","properties":{"n":123456789012345678901234567890}})", true,
+                    Defaults());
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().message(),
+            "envelope: number out of range at line 1, column 31: 123456789012345678901234567890");
+}
+
 }  // namespace
 }  // namespace inflow::cli

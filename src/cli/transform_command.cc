@@ -11,6 +11,7 @@
 
 #include "cli/command.h"
 #include "common/config_json.h"
+#include "common/json_parse.h"
 #include "sink/render.h"
 #include "sink/rocketmq/message_codec.h"
 
@@ -63,7 +64,10 @@ int RunTransformTest(const std::string& sink_arg, const std::string& event_arg, 
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto e = parser.parse(*event_text).get(root); e) {
-    err << "event: not valid JSON: " << simdjson::error_message(e) << "\n";
+    std::string number = NumberOutOfRange(*event_text);
+    err << "event: "
+        << (number.empty() ? "not valid JSON: " + std::string(simdjson::error_message(e)) : number)
+        << "\n";
     return kExitBadInput;
   }
 

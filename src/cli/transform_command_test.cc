@@ -116,7 +116,7 @@ TEST(TransformTestCommand, InvalidEventExitsTwo) {
   EXPECT_THAT(r.err, HasSubstr("event: not valid JSON"));
   r = RunTest("{}", "/nonexistent/event.json");
   EXPECT_EQ(r.rc, kExitBadInput);
-  EXPECT_THAT(r.err, HasSubstr("cannot open '/nonexistent/event.json'"));
+  EXPECT_THAT(r.err, HasSubstr("cannot read /nonexistent/event.json: No such file or directory"));
   r = RunTest("-", "-");
   EXPECT_EQ(r.rc, kExitBadInput);
 }
@@ -145,7 +145,54 @@ TEST(TransformTestCommand, RejectsBrokenYaml) {
   TempFile sink("body: [unclosed\n");
   RunResult r = RunTest(sink.path(), kEvent);
   EXPECT_EQ(r.rc, kExitBadInput);
-  EXPECT_THAT(r.err, HasSubstr("sink: neither valid JSON nor valid YAML"));
+  EXPECT_THAT(r.err, HasSubstr("sink: not valid YAML"));
+}
+
+TEST(TransformTestCommand, DirectoryAsInputExitsTwo) {
+  RunResult r = RunTest("/tmp", kEvent);
+  EXPECT_EQ(r.rc, kExitBadInput);
+  EXPECT_THAT(r.err, HasSubstr("sink: cannot read /tmp: Is a directory"));
+  r = RunTest(R"({"body":{"form":"ORIGINAL"}})", "/tmp");
+  EXPECT_EQ(r.rc, kExitBadInput);
+  EXPECT_THAT(r.err, HasSubstr("event: cannot read /tmp: Is a directory"));
+}
+
+TEST(TransformTestCommand, DeepTemplateValueExitsTwo) {
+  std::string deep = R"({"body":{"form":"TEMPLATE","value":)" + std::string(3000, '[') +
+                     std::string(3000, ']') + R"(,"template":"x"}})";
+  RunResult r = RunTest(deep, kEvent);
+  EXPECT_EQ(r.rc, kExitBadInput);
+  EXPECT_THAT(r.err, HasSubstr("sink: nested too deeply (limit 128) at line 1, column 162"));
+}
+
+TEST(TransformTestCommand, AliasBombSinkExitsTwoAtOnce) {
+  std::string yaml = "a0: &a0 [\"lol\"]\n";
+  for (int i = 1; i <= 9; ++i) {
+    std::string prev = "*a" + std::to_string(i - 1);
+    yaml += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 9; ++k) yaml += (k ? ", " : "") + prev;
+    yaml += "]\n";
+  }
+  TempFile sink(yaml + "body: *a9\n");
+  RunResult r = RunTest(sink.path(), kEvent);
+  EXPECT_EQ(r.rc, kExitBadInput);
+  EXPECT_THAT(r.err, HasSubstr("sink: aliases expand to more than 250000 values"));
+}
+
+TEST(TransformTestCommand, JsonSinkIsNotReadAsYaml) {
+  for (const char* text :
+       {R"({"body":{"form":"ORIGINAL"},})", "{\"topic\":0x1F}", "{\"topic\":\"\xFF\"}"}) {
+    TempFile sink(text);
+    RunResult r = RunTest(sink.path(), kEvent);
+    EXPECT_EQ(r.rc, kExitBadInput) << text;
+    EXPECT_THAT(r.err, HasSubstr("sink: not valid JSON: parse error at line 1")) << text;
+  }
+  RunResult r = RunTest(R"({"topic":"t","body":{"form":"CONSTANT","value":1e400}})", kEvent);
+  EXPECT_EQ(r.rc, kExitBadInput);
+  EXPECT_THAT(r.err, HasSubstr("sink: number out of range at line 1, column 48: 1e400"));
+  r = RunTest(R"({"body":{"form":"ORIGINAL"}})", R"({"id": 123456789012345678901234567890})");
+  EXPECT_EQ(r.rc, kExitBadInput);
+  EXPECT_THAT(r.err, HasSubstr("event: number out of range at line 1, column 8: 1234567890"));
 }
 
 }  // namespace

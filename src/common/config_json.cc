@@ -4,10 +4,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
+
+#include "common/json_parse.h"
+#include "common/json_text.h"
 
 namespace inflow {
 
@@ -63,8 +68,32 @@ int64_t IntMember(const nlohmann::json& config, std::string_view key, std::strin
 
 namespace {
 
+// Bounds on what YAML aliases may expand to: each alias is a reference in yaml-cpp's node
+// graph, but a copy in the JSON tree, so nine levels of nine aliases ("billion laughs") turn a
+// 1 KB file into 387 million values. Real configuration documents stay far below both limits.
+constexpr size_t kMaxYamlValues = 250'000;
+constexpr size_t kMaxYamlScalarBytes = 16 << 20;
+
+struct YamlBudget {
+  size_t values = 0;
+  size_t scalar_bytes = 0;
+};
+
+// yaml-cpp marks count from 0.
+std::string YamlPosition(const YAML::Mark& mark) {
+  if (mark.is_null()) return "";
+  return " at line " + std::to_string(mark.line + 1) + ", column " +
+         std::to_string(mark.column + 1);
+}
+
+// Thrown inside the conversion and caught in ParseConfigDocument: the walk is recursive.
+struct YamlConversionError {
+  std::string message;
+};
+
 // A plain (unquoted) YAML scalar typed by the YAML 1.2 core schema.
-nlohmann::json PlainScalar(const std::string& s) {
+nlohmann::json PlainScalar(const YAML::Node& node) {
+  const std::string& s = node.Scalar();
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
@@ -84,40 +113,81 @@ nlohmann::json PlainScalar(const std::string& s) {
   char* end = nullptr;
   if (integral) {
     long long v = std::strtoll(s.c_str(), &end, 10);
-    if (errno == 0 && end == s.c_str() + s.size()) return v;
-    return s;
+    if (end != s.c_str() + s.size()) return s;
+    if (errno == 0) return v;
+    if (s[0] != '-') {
+      errno = 0;
+      unsigned long long u = std::strtoull(s.c_str(), &end, 10);
+      if (errno == 0 && end == s.c_str() + s.size()) return u;
+    }
+  } else {
+    double d = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() + s.size()) return s;
+    if (!std::isinf(d)) return d;  // underflow reads as 0, as in JSON
   }
-  double d = std::strtod(s.c_str(), &end);
-  if (errno == 0 && end == s.c_str() + s.size()) return d;
-  return s;
+  // A number no int64, uint64 or double holds: refused like in JSON, never a silent string.
+  throw YamlConversionError{"number out of range" + YamlPosition(node.Mark()) + ": " +
+                            s.substr(0, 40)};
 }
 
-// REQUIRES: called inside a try block (yaml-cpp reports errors by exceptions).
-nlohmann::json YamlToJson(const YAML::Node& node, int depth) {
-  if (depth > 64) throw YAML::Exception(node.Mark(), "nested deeper than 64 levels");
+void Charge(YamlBudget* budget, size_t scalar_bytes, const YAML::Node& node) {
+  budget->scalar_bytes += scalar_bytes;
+  if (++budget->values > kMaxYamlValues || budget->scalar_bytes > kMaxYamlScalarBytes) {
+    throw YamlConversionError{"aliases expand to more than " + std::to_string(kMaxYamlValues) +
+                              " values or " + std::to_string(kMaxYamlScalarBytes >> 20) +
+                              " MiB of text (limit)" + YamlPosition(node.Mark())};
+  }
+}
+
+// `depth` is the number of collections around `node`.
+nlohmann::json YamlToJson(const YAML::Node& node, int depth, YamlBudget* budget) {
   switch (node.Type()) {
     case YAML::NodeType::Scalar:
-      if (node.Tag() == "!") return node.Scalar();  // quoted: always a string
-      return PlainScalar(node.Scalar());
-    case YAML::NodeType::Sequence: {
-      nlohmann::json array = nlohmann::json::array();
-      for (const auto& item : node) array.push_back(YamlToJson(item, depth + 1));
-      return array;
-    }
-    case YAML::NodeType::Map: {
-      nlohmann::json object = nlohmann::json::object();
-      for (const auto& item : node) {
-        std::string key = item.first.as<std::string>();
-        if (object.contains(key)) {
-          throw YAML::Exception(item.first.Mark(), "duplicate key '" + key + "'");
-        }
-        object[key] = YamlToJson(item.second, depth + 1);
+      Charge(budget, node.Scalar().size(), node);
+      // yaml-cpp passes bytes through; a JSON tree must hold UTF-8 (dump() throws otherwise).
+      if (!IsValidUtf8(node.Scalar())) {
+        throw YamlConversionError{"not valid UTF-8" + YamlPosition(node.Mark())};
       }
-      return object;
-    }
+      if (node.Tag() == "!") return node.Scalar();  // quoted: always a string
+      return PlainScalar(node);
+    case YAML::NodeType::Sequence:
+    case YAML::NodeType::Map:
+      break;
     default:
+      Charge(budget, 0, node);
       return nullptr;
   }
+  // A YAML alias may also refer to a collection that contains it: a cycle ends here too.
+  if (depth + 1 > kMaxJsonDepth) {
+    throw YamlConversionError{NestedTooDeeply() + YamlPosition(node.Mark())};
+  }
+  Charge(budget, 0, node);
+  if (node.Type() == YAML::NodeType::Sequence) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto& item : node) array.push_back(YamlToJson(item, depth + 1, budget));
+    return array;
+  }
+  nlohmann::json object = nlohmann::json::object();
+  for (const auto& item : node) {
+    std::string key = item.first.as<std::string>();  // a collection as a key throws
+    Charge(budget, key.size(), item.first);
+    if (!IsValidUtf8(key)) {
+      throw YamlConversionError{"not valid UTF-8" + YamlPosition(item.first.Mark())};
+    }
+    if (object.contains(key)) {
+      throw YamlConversionError{"duplicate key '" + key + "'" + YamlPosition(item.first.Mark())};
+    }
+    object[key] = YamlToJson(item.second, depth + 1, budget);
+  }
+  return object;
+}
+
+// True when the first character that is not blank (or a UTF-8 byte order mark) opens a JSON
+// array or object: such text is JSON and only JSON, so its errors come from the JSON parser.
+bool LooksLikeJson(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  size_t i = text.find_first_not_of(" \t\r\n");
+  return i != std::string_view::npos && (text[i] == '{' || text[i] == '[');
 }
 
 // nlohmann keeps the last of duplicate object keys without a word; a config document that
@@ -190,8 +260,9 @@ std::optional<std::string> FindDuplicateKey(std::string_view json) {
 }  // namespace
 
 Result<nlohmann::json> ParseConfigDocument(std::string_view text, std::string_view what) {
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_discarded()) {
+  if (LooksLikeJson(text)) {
+    auto doc = ParseJson(text);
+    if (!doc) return Fail(InvalidArgument(std::string(what) + ": " + doc.error().message()));
     if (auto key = FindDuplicateKey(text)) {
       return Fail(InvalidArgument(std::string(what) + ": " + *key +
                                   ": duplicate key (a key may appear once in an object)"));
@@ -199,10 +270,12 @@ Result<nlohmann::json> ParseConfigDocument(std::string_view text, std::string_vi
     return doc;
   }
   try {
-    return YamlToJson(YAML::Load(std::string(text)), 0);
+    YamlBudget budget;
+    return YamlToJson(YAML::Load(std::string(text)), 0, &budget);
+  } catch (const YamlConversionError& e) {
+    return Fail(InvalidArgument(std::string(what) + ": " + e.message));
   } catch (const YAML::Exception& e) {
-    return Fail(
-        InvalidArgument(std::string(what) + ": neither valid JSON nor valid YAML: " + e.what()));
+    return Fail(InvalidArgument(std::string(what) + ": not valid YAML: " + e.what()));
   }
 }
 

@@ -30,8 +30,12 @@ int64_t IntMember(const nlohmann::json& config, std::string_view key, std::strin
 
 // Reads a configuration document: JSON, or YAML converted to the same JSON tree (plain YAML
 // scalars are typed by the YAML 1.2 core schema — 42 a number, true a boolean, ~ null — and
-// quoted scalars stay strings). JSON is tried first: it is also YAML, but YAML would type some
-// of its scalars differently. Errors name `what` ("task", "sink").
+// quoted scalars stay strings). The format is chosen by content, never by trying one then the
+// other: text whose first non-blank character is '{' or '[' is JSON (ParseJson, so a trailing
+// comma or invalid UTF-8 is a JSON error, not YAML read leniently), anything else YAML. Both
+// are bounded: nesting to kMaxJsonDepth, numbers to what int64 / uint64 / double hold, and
+// YAML aliases to 250 000 values and 16 MiB of text. Errors name `what` ("task", "sink")
+// and the line and column.
 Result<nlohmann::json> ParseConfigDocument(std::string_view text, std::string_view what);
 
 }  // namespace inflow

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/json_parse.h"
 #include "pattern/dom_number.h"
 
 namespace inflow::pattern {
@@ -555,6 +556,8 @@ Result<Pattern> Pattern::Parse(std::string_view json) {
   simdjson::padded_string padded(json);
   auto err = parser.parse(padded).get(root);
   if (err) {
+    std::string number = NumberOutOfRange(json);
+    if (!number.empty()) return Fail(InvalidArgument("$: pattern: " + number));
     return Fail(InvalidArgument(std::string("$: pattern is not valid JSON: ") +
                                 simdjson::error_message(err)));
   }

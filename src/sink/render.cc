@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/config_errors.h"
+#include "common/json_parse.h"
 #include "common/names.h"
 #include "sink/reserved_properties.h"
 
@@ -461,6 +462,8 @@ Result<std::vector<Message>> Render(const SinkSpec& spec, std::string_view event
   simdjson::dom::parser parser;
   simdjson::dom::element event;
   if (auto err = parser.parse(event_json.data(), event_json.size()).get(event); err) {
+    std::string number = NumberOutOfRange(event_json);
+    if (!number.empty()) return Fail(InvalidArgument("event: " + number));
     return Fail(
         InvalidArgument(std::string("event: not valid JSON: ") + simdjson::error_message(err)));
   }

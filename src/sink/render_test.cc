@@ -299,6 +299,9 @@ TEST(SinkRender, InvalidEventText) {
   auto r = Render(spec, std::string_view("{\"a\":"));
   ASSERT_FALSE(r);
   EXPECT_THAT(r.error().message(), HasSubstr("event: not valid JSON"));
+  r = Render(spec, std::string_view("{\"a\": 1e400}"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "event: number out of range at line 1, column 7: 1e400");
 }
 
 TEST(SinkSpecParse, AcceptsTheFullSinkSection) {

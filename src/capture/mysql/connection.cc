@@ -16,12 +16,12 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <mutex>
 
 #include "capture/mysql/auth_plugins.h"
 #include "capture/mysql/packet_codec.h"
+#include "common/file_text.h"
 
 namespace inflow::capture::mysql {
 namespace {
@@ -369,12 +369,11 @@ Result<std::string> Connection::CachingSha2FullAuth(std::string_view scramble) {
   if (tls_active()) return options_.password + std::string(1, '\0');
   std::string pem;
   if (!options_.server_public_key_file.empty()) {
-    std::ifstream in(options_.server_public_key_file, std::ios::binary);
-    if (!in) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "cannot read server_public_key '" + options_.server_public_key_file + "'");
+    auto text = ReadTextFile(options_.server_public_key_file);
+    if (!text) {
+      return Fail(ErrorCode::kInvalidArgument, "server_public_key: " + text.error().message());
     }
-    pem.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    pem = std::move(*text);
   } else {
     // Ask the server for its RSA public key.
     INFLOW_RETURN_IF_ERROR(SendNext(std::string(1, '\x02')));

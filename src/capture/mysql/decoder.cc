@@ -6,14 +6,13 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <unordered_map>
 
 #include "capture/mysql/binlog_buffer.h"
 #include "capture/mysql/rows_event.h"
 #include "capture/mysql/state_codec.h"
+#include "common/file_text.h"
 
 namespace inflow::capture::mysql {
 
@@ -880,12 +879,9 @@ BinlogFileReader::BinlogFileReader(std::string name, std::string bytes)
     : name_(std::move(name)), bytes_(std::move(bytes)) {}
 
 Result<BinlogFileReader> BinlogFileReader::Open(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(ErrorCode::kIo, fmt::format("cannot open binlog file {}", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  INFLOW_TRY(std::string bytes, ReadTextFile(path));
   size_t slash = path.rfind('/');
-  return FromBytes(slash == std::string::npos ? path : path.substr(slash + 1), std::move(ss).str());
+  return FromBytes(slash == std::string::npos ? path : path.substr(slash + 1), std::move(bytes));
 }
 
 Result<BinlogFileReader> BinlogFileReader::FromBytes(std::string name, std::string bytes) {

@@ -5,6 +5,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "common/json_parse.h"
 #include "common/json_text.h"
 
 namespace inflow::sink::rocketmq {
@@ -196,8 +197,9 @@ std::string JsonValueText(const nlohmann::json& v) {
 }
 
 Status DecodeJsonHeader(std::string_view header, RemotingCommand* cmd) {
-  nlohmann::json j = nlohmann::json::parse(header.begin(), header.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  auto parsed = ParseJson(header);
+  nlohmann::json j = parsed ? std::move(*parsed) : nlohmann::json();
+  if (!j.is_object()) {
     return Fail(ErrorCode::kDataLoss, "remoting JSON header: not a JSON object (" +
                                           std::to_string(header.size()) + " bytes)");
   }

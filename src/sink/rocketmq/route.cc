@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "common/json_parse.h"
+
 namespace inflow::sink::rocketmq {
 namespace {
 
@@ -87,8 +89,9 @@ std::string QuoteIntegerKeys(std::string_view json) {
 
 Result<TopicRoute> ParseTopicRoute(std::string_view topic, std::string_view body) {
   std::string fixed = QuoteIntegerKeys(body);
-  nlohmann::json j = nlohmann::json::parse(fixed, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  auto parsed = ParseJson(fixed);
+  nlohmann::json j = parsed ? std::move(*parsed) : nlohmann::json();
+  if (!j.is_object()) {
     return Fail(ErrorCode::kDataLoss,
                 "topic route for '" + std::string(topic) + "': the body is not a JSON object");
   }

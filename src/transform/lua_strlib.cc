@@ -183,8 +183,8 @@ enum CaptureKind : uint8_t { kUnfinished, kClosed, kPositionCapture };
 // Header of the compiled pattern, a Lua userdata (no destructor, collected by Lua); its items
 // and then its sets follow it in the same block.
 struct Program {
+  size_t item_capacity;
   uint32_t item_count;
-  uint32_t set_capacity;
   bool anchored;
   uint8_t captures;
   uint8_t kind[kMaxCaptures];
@@ -192,8 +192,9 @@ struct Program {
 
 Item* Items(Program* p) { return reinterpret_cast<Item*>(p + 1); }
 const Item* Items(const Program* p) { return reinterpret_cast<const Item*>(p + 1); }
-CharSet* Sets(Program* p, size_t item_capacity) {
-  return reinterpret_cast<CharSet*>(Items(p) + item_capacity);
+CharSet* Sets(Program* p) { return reinterpret_cast<CharSet*>(Items(p) + p->item_capacity); }
+const CharSet* Sets(const Program* p) {
+  return reinterpret_cast<const CharSet*>(Items(p) + p->item_capacity);
 }
 
 struct Compiler {
@@ -383,7 +384,8 @@ const Program* Compile(lua_State* L, Meter* meter, const char* pattern, size_t n
   auto* prog = static_cast<Program*>(lua_newuserdata(
       L, sizeof(Program) + item_capacity * sizeof(Item) + set_capacity * sizeof(CharSet)));
   std::memset(prog, 0, sizeof(Program));
-  Compiler c{meter, p, n, 0, prog, Items(prog), Sets(prog, item_capacity), 0, {}, 0};
+  prog->item_capacity = item_capacity;
+  Compiler c{meter, p, n, 0, prog, Items(prog), Sets(prog), 0, {}, 0};
   if (allow_anchor && n > 0 && p[0] == '^') {
     prog->anchored = true;
     c.i = 1;
@@ -481,8 +483,11 @@ size_t Walk(Matcher* m, size_t pos, uint32_t k) {
     const Item& item = m->items[k];
     switch (item.op) {
       case Op::kOpen:
-      case Op::kPosition:
         m->caps[item.a].start = pos;
+        break;
+      case Op::kPosition:
+        // A back-reference to a position capture never matches: no subject is this long.
+        m->caps[item.a] = Capture{pos, SIZE_MAX};
         break;
       case Op::kClose:
         m->caps[item.a].len = pos - m->caps[item.a].start;
@@ -571,6 +576,7 @@ int PushCaptures(Matcher* m, size_t start, size_t end, bool whole) {
   return count;
 }
 
+// Compiles the pattern (pushing its userdata) and points `m` at it and the subject.
 const Program* CompileFor(lua_State* L, Matcher* m, const char* s, size_t n, const char* p,
                           size_t pn, bool allow_anchor) {
   m->meter = Meter{L, 0};
@@ -580,13 +586,15 @@ const Program* CompileFor(lua_State* L, Matcher* m, const char* s, size_t n, con
   const Program* prog = Compile(L, &m->meter, p, pn, allow_anchor);
   m->prog = prog;
   m->items = Items(prog);
-  m->sets = reinterpret_cast<const CharSet*>(Items(prog) + (pn + 1));
+  m->sets = Sets(prog);
   return prog;
 }
 
+// Whether the pattern needs the matcher; without these characters it is plain text.
 bool HasSpecials(const char* p, size_t n) {
+  static constexpr char kSpecials[] = "^$*+?.([%-";
   for (size_t i = 0; i < n; ++i) {
-    if (std::strchr("^$*+?.([%-", p[i]) != nullptr && p[i] != '\0') return true;
+    if (std::memchr(kSpecials, p[i], sizeof(kSpecials) - 1) != nullptr) return true;
   }
   return false;
 }
@@ -660,16 +668,14 @@ int MatchFn(lua_State* L) { return FindOrMatch(L, false); }
 // Iterator of gmatch; upvalues: subject, pattern, compiled program, next start offset.
 int GmatchStep(lua_State* L) {
   size_t n = 0;
-  size_t pn = 0;
   const char* s = lua_tolstring(L, lua_upvalueindex(1), &n);
-  lua_tolstring(L, lua_upvalueindex(2), &pn);
   Matcher m{};
   m.meter = Meter{L, 0};
   m.s = reinterpret_cast<const unsigned char*>(s);
   m.n = n;
   m.prog = static_cast<const Program*>(lua_touserdata(L, lua_upvalueindex(3)));
   m.items = Items(m.prog);
-  m.sets = reinterpret_cast<const CharSet*>(m.items + (pn + 1));
+  m.sets = Sets(m.prog);
   for (auto pos = static_cast<size_t>(lua_tointeger(L, lua_upvalueindex(4))); pos <= n; ++pos) {
     size_t end = MatchFrom(&m, pos, 0);
     if (end != kNoMatch) {

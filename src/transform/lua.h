@@ -13,7 +13,7 @@
 //   the hook fires on every instruction, so a `pcall` that catches the error only returns to
 //   code that raises it again: the limit cannot be caught. A hook cannot stop a C function, so
 //   string.find / match / gmatch / gsub (backtracking, exponential on `a*a*a*…b`) are replaced
-//   by the same matcher with its work counted (lua_strlib.h), and json.encode and the encoding
+//   by our own matcher with its work counted (lua_strlib.h), and json.encode and the encoding
 //   of the results count their nodes and cap their text at the memory limit.
 // - Memory: a counting allocator for the whole state.
 // Exceeding either fails the call with kInvalidArgument (deterministic); the state stays usable.

@@ -1,7 +1,15 @@
-// A port of the pattern functions of LuaJIT 2.1's lib_string.c (MIT licence, Copyright (C)
-// 2005-2023 Mike Pall; derived from Lua 5.1's lstrlib.c, Copyright (C) 1994-2008 Lua.org,
-// PUC-Rio), with the matcher's work counted. Only what limits the work differs from the
-// original; no C++ object with a destructor lives in a frame a Lua error may unwind.
+// string.find / match / gmatch / gsub for the Lua sandbox, written for inflow from the pattern
+// specification in the Lua 5.1 Reference Manual (§5.4, §5.4.1).
+//
+// A pattern is compiled once into a flat item list (one item per pattern element, sets as
+// 256-bit maps), then matched by a backtracking walker that charges one work unit per step and
+// calls CheckLuaLimits every kLuaWorkQuantum units. CheckLuaLimits raises a Lua error, which
+// longjmps through these frames: everything here is plain data on the C stack or in Lua
+// userdata, never an object with a destructor. Only quantified items recurse, and the depth is
+// capped (kMaxDepth), so no pattern can exhaust the C stack.
+//
+// Malformed patterns are reported when the walk reaches the bad element (a fault item), the way
+// the stock functions behave: `string.find("", "a[")` finds nothing rather than failing.
 #include "transform/lua_strlib.h"
 
 #include <cstdint>
@@ -11,553 +19,778 @@
 namespace inflow::transform {
 namespace {
 
-constexpr char kEsc = '%';
-constexpr int kMaxCaptures = 32;     // LUA_MAXCAPTURES
-constexpr int kMaxMatchDepth = 200;  // LJ_MAX_XLEVEL
-constexpr ptrdiff_t kCapUnfinished = -1;
-constexpr ptrdiff_t kCapPosition = -2;
+constexpr int kMaxCaptures = 32;
+constexpr int kMaxDepth = 200;
+constexpr size_t kNoMatch = SIZE_MAX;
+constexpr size_t kCompareChunk = 64;
 
-inline int Uchar(char c) { return static_cast<unsigned char>(c); }
-
-// LuaJIT's character classes are ASCII only, whatever the C locale.
-bool IsCntrl(int c) { return c < 0x20 || c == 0x7f; }
-bool IsSpace(int c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-bool IsDigit(int c) { return c >= '0' && c <= '9'; }
-bool IsLower(int c) { return c >= 'a' && c <= 'z'; }
-bool IsUpper(int c) { return c >= 'A' && c <= 'Z'; }
-bool IsAlpha(int c) { return IsLower(c) || IsUpper(c); }
-bool IsAlnum(int c) { return IsAlpha(c) || IsDigit(c); }
-bool IsPunct(int c) { return c > 0x20 && c < 0x7f && !IsAlnum(c); }
-bool IsGraph(int c) { return c > 0x20 && c < 0x7f; }
-bool IsXdigit(int c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-struct MatchState {
-  const char* src_init;
-  const char* src_end;
+// Counts work and lets the step's limits interrupt it.
+struct Meter {
   lua_State* L;
-  int level;  // captures, finished or not
-  int depth;
-  size_t work;  // units since the last CheckLuaLimits
-  struct {
-    const char* init;
-    ptrdiff_t len;
-  } capture[kMaxCaptures];
+  size_t units;
 };
 
-inline void Charge(MatchState* ms, size_t units) {
-  ms->work += units;
-  if (ms->work >= kLuaWorkQuantum) {
-    ms->work = 0;
-    CheckLuaLimits(ms->L);
+void Charge(Meter* m, size_t units) {
+  m->units += units;
+  if (m->units >= kLuaWorkQuantum) {
+    m->units = 0;
+    CheckLuaLimits(m->L);
   }
 }
 
-int CheckCapture(MatchState* ms, int l) {
-  l -= '1';
-  if (l < 0 || l >= ms->level || ms->capture[l].len == kCapUnfinished) {
-    return luaL_error(ms->L, "invalid capture index");
-  }
-  return l;
-}
+// ASCII only, independent of the C locale (as LuaJIT's classes are).
+bool IsLowerAscii(unsigned c) { return c >= 'a' && c <= 'z'; }
+bool IsUpperAscii(unsigned c) { return c >= 'A' && c <= 'Z'; }
+bool IsAlphaAscii(unsigned c) { return IsLowerAscii(c) || IsUpperAscii(c); }
+bool IsDigitAscii(unsigned c) { return c >= '0' && c <= '9'; }
+bool IsAlnumAscii(unsigned c) { return IsAlphaAscii(c) || IsDigitAscii(c); }
 
-int CaptureToClose(MatchState* ms) {
-  int level = ms->level;
-  for (level--; level >= 0; level--) {
-    if (ms->capture[level].len == kCapUnfinished) return level;
-  }
-  return luaL_error(ms->L, "invalid pattern capture");
-}
-
-const char* ClassEnd(MatchState* ms, const char* p) {
-  switch (*p++) {
-    case kEsc:
-      if (*p == '\0') luaL_error(ms->L, "malformed pattern (ends with '%%')");
-      return p + 1;
-    case '[':
-      if (*p == '^') p++;
-      do {  // look for a ']'
-        if (*p == '\0') luaL_error(ms->L, "malformed pattern (missing ']')");
-        if (*(p++) == kEsc && *p != '\0') p++;  // skip escapes (e.g. '%]')
-      } while (*p != ']');
-      return p + 1;
-    default:
-      return p;
-  }
-}
-
-bool MatchClass(int c, int cl) {
-  bool res;
-  switch (cl | 0x20) {  // lower case
+// Whether `letter` (either case) names a class: %a %c %d %l %p %s %u %w %x %z.
+bool IsClassLetter(unsigned letter) {
+  if (!IsAlphaAscii(letter)) return false;
+  switch (letter | 0x20) {
     case 'a':
-      res = IsAlpha(c);
+    case 'c':
+    case 'd':
+    case 'l':
+    case 'p':
+    case 's':
+    case 'u':
+    case 'w':
+    case 'x':
+    case 'z':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Membership of `c` in the class named by `letter`; upper case is the complement.
+bool InClass(unsigned letter, unsigned c) {
+  bool in = false;
+  switch (letter | 0x20) {
+    case 'a':
+      in = IsAlphaAscii(c);
       break;
     case 'c':
-      res = IsCntrl(c);
+      in = c < 32 || c == 127;
       break;
     case 'd':
-      res = IsDigit(c);
-      break;
-    case 'g':
-      res = IsGraph(c);
+      in = IsDigitAscii(c);
       break;
     case 'l':
-      res = IsLower(c);
+      in = IsLowerAscii(c);
       break;
     case 'p':
-      res = IsPunct(c);
+      in = c > 32 && c < 127 && !IsAlnumAscii(c);
       break;
     case 's':
-      res = IsSpace(c);
+      in = c == ' ' || (c >= '\t' && c <= '\r');
       break;
     case 'u':
-      res = IsUpper(c);
+      in = IsUpperAscii(c);
       break;
     case 'w':
-      res = IsAlnum(c);
+      in = IsAlnumAscii(c);
       break;
     case 'x':
-      res = IsXdigit(c);
+      in = IsDigitAscii(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
       break;
     case 'z':
-      res = (c == 0);
+      in = c == 0;
       break;
     default:
-      return cl == c;
-  }
-  if (!IsAlpha(cl)) return cl == c;
-  return IsLower(cl) ? res : !res;
-}
-
-bool MatchBracketClass(int c, const char* p, const char* ec) {
-  bool sig = true;
-  if (*(p + 1) == '^') {
-    sig = false;
-    p++;  // skip the '^'
-  }
-  while (++p < ec) {
-    if (*p == kEsc) {
-      p++;
-      if (MatchClass(c, Uchar(*p))) return sig;
-    } else if (*(p + 1) == '-' && p + 2 < ec) {
-      p += 2;
-      if (Uchar(*(p - 2)) <= c && c <= Uchar(*p)) return sig;
-    } else if (Uchar(*p) == c) {
-      return sig;
-    }
-  }
-  return !sig;
-}
-
-bool SingleMatch(int c, const char* p, const char* ep) {
-  switch (*p) {
-    case '.':
-      return true;
-    case kEsc:
-      return MatchClass(c, Uchar(*(p + 1)));
-    case '[':
-      return MatchBracketClass(c, p, ep - 1);
-    default:
-      return Uchar(*p) == c;
-  }
-}
-
-const char* Match(MatchState* ms, const char* s, const char* p);
-
-const char* MatchBalance(MatchState* ms, const char* s, const char* p) {
-  if (*p == 0 || *(p + 1) == 0) luaL_error(ms->L, "unbalanced pattern");
-  if (*s != *p) return nullptr;
-  int b = *p;
-  int e = *(p + 1);
-  int cont = 1;
-  while (++s < ms->src_end) {
-    Charge(ms, 1);
-    if (*s == e) {
-      if (--cont == 0) return s + 1;
-    } else if (*s == b) {
-      cont++;
-    }
-  }
-  return nullptr;  // string ends out of balance
-}
-
-const char* MaxExpand(MatchState* ms, const char* s, const char* p, const char* ep) {
-  ptrdiff_t i = 0;
-  while (s + i < ms->src_end && SingleMatch(Uchar(*(s + i)), p, ep)) {
-    i++;
-    Charge(ms, 1);
-  }
-  while (i >= 0) {  // try the maximum repetitions first
-    const char* res = Match(ms, s + i, ep + 1);
-    if (res) return res;
-    i--;
-  }
-  return nullptr;
-}
-
-const char* MinExpand(MatchState* ms, const char* s, const char* p, const char* ep) {
-  for (;;) {
-    const char* res = Match(ms, s, ep + 1);
-    if (res != nullptr) return res;
-    if (s < ms->src_end && SingleMatch(Uchar(*s), p, ep)) {
-      s++;  // one more repetition
-    } else {
-      return nullptr;
-    }
-  }
-}
-
-const char* StartCapture(MatchState* ms, const char* s, const char* p, ptrdiff_t what) {
-  int level = ms->level;
-  if (level >= kMaxCaptures) luaL_error(ms->L, "too many captures");
-  ms->capture[level].init = s;
-  ms->capture[level].len = what;
-  ms->level = level + 1;
-  const char* res = Match(ms, s, p);
-  if (res == nullptr) ms->level--;  // undo the capture
-  return res;
-}
-
-const char* EndCapture(MatchState* ms, const char* s, const char* p) {
-  int l = CaptureToClose(ms);
-  ms->capture[l].len = s - ms->capture[l].init;  // close the capture
-  const char* res = Match(ms, s, p);
-  if (res == nullptr) ms->capture[l].len = kCapUnfinished;  // undo the capture
-  return res;
-}
-
-const char* MatchCapture(MatchState* ms, const char* s, int l) {
-  l = CheckCapture(ms, l);
-  size_t len = static_cast<size_t>(ms->capture[l].len);
-  Charge(ms, len);
-  if (static_cast<size_t>(ms->src_end - s) >= len && std::memcmp(ms->capture[l].init, s, len) == 0)
-    return s + len;
-  return nullptr;
-}
-
-const char* Match(MatchState* ms, const char* s, const char* p) {
-  if (++ms->depth > kMaxMatchDepth) luaL_error(ms->L, "pattern too complex");
-init:  // goto instead of tail recursion, as in the original
-  Charge(ms, 1);
-  switch (*p) {
-    case '(':
-      if (*(p + 1) == ')') {  // position capture
-        s = StartCapture(ms, s, p + 2, kCapPosition);
-      } else {
-        s = StartCapture(ms, s, p + 1, kCapUnfinished);
-      }
       break;
-    case ')':
-      s = EndCapture(ms, s, p + 1);
-      break;
-    case kEsc:
-      switch (*(p + 1)) {
-        case 'b':  // balanced string
-          s = MatchBalance(ms, s, p + 2);
-          if (s == nullptr) break;
-          p += 4;
-          goto init;
-        case 'f': {  // frontier
-          p += 2;
-          if (*p != '[') luaL_error(ms->L, "missing '[' after '%%f' in pattern");
-          const char* ep = ClassEnd(ms, p);
-          char previous = (s == ms->src_init) ? '\0' : *(s - 1);
-          if (MatchBracketClass(Uchar(previous), p, ep - 1) ||
-              !MatchBracketClass(Uchar(*s), p, ep - 1)) {
-            s = nullptr;
-            break;
-          }
-          p = ep;
-          goto init;
-        }
-        default:
-          if (IsDigit(Uchar(*(p + 1)))) {  // back reference %0-%9
-            s = MatchCapture(ms, s, Uchar(*(p + 1)));
-            if (s == nullptr) break;
-            p += 2;
-            goto init;
-          }
-          goto dflt;
-      }
-      break;
-    case '\0':  // end of pattern: matched
-      break;
-    case '$':
-      if (*(p + 1) != '\0') goto dflt;  // '$' is an anchor only at the end
-      if (s != ms->src_end) s = nullptr;
-      break;
-    default:
-    dflt : {
-      const char* ep = ClassEnd(ms, p);
-      bool m = s < ms->src_end && SingleMatch(Uchar(*s), p, ep);
-      switch (*ep) {
-        case '?': {
-          const char* res;
-          if (m && ((res = Match(ms, s + 1, ep + 1)) != nullptr)) {
-            s = res;
-            break;
-          }
-          p = ep + 1;
-          goto init;
-        }
-        case '*':
-          s = MaxExpand(ms, s, p, ep);
-          break;
-        case '+':
-          s = m ? MaxExpand(ms, s + 1, p, ep) : nullptr;
-          break;
-        case '-':
-          s = MinExpand(ms, s, p, ep);
-          break;
-        default:
-          if (m) {
-            s++;
-            p = ep;
-            goto init;
-          }
-          s = nullptr;
-          break;
-      }
-      break;
-    }
   }
-  ms->depth--;
-  return s;
+  return IsUpperAscii(letter) ? !in : in;
 }
 
-void PushOneCapture(MatchState* ms, int i, const char* s, const char* e) {
-  if (i >= ms->level) {
-    if (i == 0) {
-      lua_pushlstring(ms->L, s, static_cast<size_t>(e - s));  // the whole match
-    } else {
-      luaL_error(ms->L, "invalid capture index");
-    }
+struct CharSet {
+  uint32_t bits[8];
+};
+
+void AddChar(CharSet* set, unsigned c) { set->bits[c >> 5] |= 1u << (c & 31); }
+bool HasChar(const CharSet& set, unsigned c) { return (set.bits[c >> 5] >> (c & 31)) & 1u; }
+
+// `%e` inside or outside a set: a class, or else the character itself.
+void AddEscape(CharSet* set, unsigned e) {
+  if (!IsClassLetter(e)) {
+    AddChar(set, e);
     return;
   }
-  ptrdiff_t l = ms->capture[i].len;
-  if (l == kCapUnfinished) luaL_error(ms->L, "unfinished capture");
-  if (l == kCapPosition) {
-    lua_pushinteger(ms->L, ms->capture[i].init - ms->src_init + 1);
-  } else {
-    lua_pushlstring(ms->L, ms->capture[i].init, static_cast<size_t>(l));
+  for (unsigned c = 0; c < 256; ++c) {
+    if (InClass(e, c)) AddChar(set, c);
   }
 }
 
-int PushCaptures(MatchState* ms, const char* s, const char* e) {
-  int nlevels = (ms->level == 0 && s) ? 1 : ms->level;
-  luaL_checkstack(ms->L, nlevels, "too many captures");
-  for (int i = 0; i < nlevels; i++) PushOneCapture(ms, i, s, e);
-  return nlevels;
+enum class Op : uint8_t {
+  kChar,       // a: the character
+  kAny,        // .
+  kClass,      // a: the class letter
+  kSet,        // set: index into the program's sets
+  kOpen,       // a: capture index
+  kPosition,   // a: capture index
+  kClose,      // a: capture index
+  kBackref,    // a: capture index (checked at compile time to be closed here)
+  kBalance,    // %b with a = open, b = close
+  kFrontier,   // %f, set: index
+  kEndAnchor,  // $ as the last pattern character
+  kFault,      // a: Fault; raised when the walk reaches it
+};
+
+enum class Rep : uint8_t { kOne, kStar, kPlus, kMinus, kOptional };
+
+enum Fault : uint8_t {
+  kEndsWithPercent,
+  kMissingBracket,
+  kFrontierWithoutSet,
+  kBadCaptureIndex,
+  kBadPatternCapture,
+  kTooManyCaptures,
+  kBalanceArguments,
+};
+
+const char* FaultMessage(uint8_t fault) {
+  switch (fault) {
+    case kEndsWithPercent:
+      return "malformed pattern (ends with '%')";
+    case kMissingBracket:
+      return "malformed pattern (missing ']')";
+    case kFrontierWithoutSet:
+      return "missing '[' after '%f' in pattern";
+    case kBadCaptureIndex:
+      return "invalid capture index";
+    case kBadPatternCapture:
+      return "invalid pattern capture";
+    case kTooManyCaptures:
+      return "too many captures";
+    default:
+      return "unbalanced pattern";
+  }
 }
 
-void InitMatch(MatchState* ms, lua_State* L, const char* s, size_t len) {
-  ms->L = L;
-  ms->src_init = s;
-  ms->src_end = s + len;
-  ms->level = 0;
-  ms->depth = 0;
-  ms->work = 0;
+struct Item {
+  Op op;
+  Rep rep;
+  uint8_t a;
+  uint8_t b;
+  uint32_t set;
+};
+
+// State of each capture where the pattern ends (all static: captures open in pattern order).
+enum CaptureKind : uint8_t { kUnfinished, kClosed, kPositionCapture };
+
+// Header of the compiled pattern, a Lua userdata (no destructor, collected by Lua); its items
+// and then its sets follow it in the same block.
+struct Program {
+  size_t item_capacity;
+  uint32_t item_count;
+  bool anchored;
+  uint8_t captures;
+  uint8_t kind[kMaxCaptures];
+};
+
+Item* Items(Program* p) { return reinterpret_cast<Item*>(p + 1); }
+const Item* Items(const Program* p) { return reinterpret_cast<const Item*>(p + 1); }
+CharSet* Sets(Program* p) { return reinterpret_cast<CharSet*>(Items(p) + p->item_capacity); }
+const CharSet* Sets(const Program* p) {
+  return reinterpret_cast<const CharSet*>(Items(p) + p->item_capacity);
 }
 
-bool HasPatternChars(const char* p, size_t len) {
-  for (size_t i = 0; i < len; ++i) {
-    if (std::strchr("^$*+?.([%-", p[i]) != nullptr && p[i] != '\0') return true;
+struct Compiler {
+  Meter* meter;
+  const unsigned char* p;
+  size_t n;
+  size_t i;
+  Program* prog;
+  Item* items;
+  CharSet* sets;
+  uint32_t set_count;
+  uint8_t open[kMaxCaptures];  // indexes of the open (non-position) captures, innermost last
+  int open_count;
+};
+
+void Emit(Compiler* c, Op op, uint8_t a = 0, uint8_t b = 0, uint32_t set = 0) {
+  c->items[c->prog->item_count++] = Item{op, Rep::kOne, a, b, set};
+}
+
+// Parses the set whose '[' is at c->i into a new CharSet; false (fault emitted) if unclosed.
+bool CompileSet(Compiler* c, uint32_t* index) {
+  size_t j = c->i + 1;
+  bool negate = j < c->n && c->p[j] == '^';
+  if (negate) ++j;
+  // The first element is taken even when it is ']', so "[]]" is the set of ']'.
+  size_t close = j;
+  do {
+    if (close >= c->n) {
+      Emit(c, Op::kFault, kMissingBracket);
+      return false;
+    }
+    if (c->p[close++] == '%' && close < c->n) ++close;
+  } while (close >= c->n || c->p[close] != ']');
+
+  CharSet* set = &c->sets[c->set_count];
+  std::memset(set, 0, sizeof(*set));
+  for (size_t k = j; k < close;) {
+    Charge(c->meter, 16);  // a class or range fills up to 256 bits
+    unsigned ch = c->p[k];
+    if (ch == '%') {
+      AddEscape(set, c->p[k + 1]);
+      k += 2;
+    } else if (k + 2 < close && c->p[k + 1] == '-') {
+      for (unsigned x = ch; x <= c->p[k + 2]; ++x) AddChar(set, x);
+      k += 3;
+    } else {
+      AddChar(set, ch);
+      ++k;
+    }
+  }
+  if (negate) {
+    for (uint32_t& w : set->bits) w = ~w;
+  }
+  *index = c->set_count++;
+  c->i = close + 1;
+  return true;
+}
+
+// Compiles one single-character class at c->i (char, '.', %x, set) plus its quantifier.
+bool CompileSingle(Compiler* c) {
+  unsigned ch = c->p[c->i];
+  Item item{Op::kChar, Rep::kOne, static_cast<uint8_t>(ch), 0, 0};
+  if (ch == '.') {
+    item.op = Op::kAny;
+    ++c->i;
+  } else if (ch == '%') {
+    if (c->i + 1 >= c->n) {
+      Emit(c, Op::kFault, kEndsWithPercent);
+      return false;
+    }
+    unsigned e = c->p[c->i + 1];
+    item.op = IsClassLetter(e) ? Op::kClass : Op::kChar;
+    item.a = static_cast<uint8_t>(e);
+    c->i += 2;
+  } else if (ch == '[') {
+    if (!CompileSet(c, &item.set)) return false;
+    item.op = Op::kSet;
+  } else {
+    ++c->i;
+  }
+  if (c->i < c->n) {
+    switch (c->p[c->i]) {
+      case '*':
+        item.rep = Rep::kStar;
+        break;
+      case '+':
+        item.rep = Rep::kPlus;
+        break;
+      case '-':
+        item.rep = Rep::kMinus;
+        break;
+      case '?':
+        item.rep = Rep::kOptional;
+        break;
+      default:
+        break;
+    }
+    if (item.rep != Rep::kOne) ++c->i;
+  }
+  c->items[c->prog->item_count++] = item;
+  return true;
+}
+
+// Compiles one element at c->i; false once a fault item ends the program.
+bool CompileElement(Compiler* c) {
+  Program* prog = c->prog;
+  unsigned ch = c->p[c->i];
+  if (ch == '(') {
+    if (prog->captures == kMaxCaptures) {
+      Emit(c, Op::kFault, kTooManyCaptures);
+      return false;
+    }
+    uint8_t index = prog->captures++;
+    if (c->i + 1 < c->n && c->p[c->i + 1] == ')') {
+      prog->kind[index] = kPositionCapture;
+      Emit(c, Op::kPosition, index);
+      c->i += 2;
+    } else {
+      prog->kind[index] = kUnfinished;
+      c->open[c->open_count++] = index;
+      Emit(c, Op::kOpen, index);
+      ++c->i;
+    }
+    return true;
+  }
+  if (ch == ')') {
+    if (c->open_count == 0) {
+      Emit(c, Op::kFault, kBadPatternCapture);
+      return false;
+    }
+    uint8_t index = c->open[--c->open_count];
+    prog->kind[index] = kClosed;
+    Emit(c, Op::kClose, index);
+    ++c->i;
+    return true;
+  }
+  if (ch == '$' && c->i + 1 == c->n) {
+    Emit(c, Op::kEndAnchor);
+    ++c->i;
+    return true;
+  }
+  if (ch == '%' && c->i + 1 < c->n) {
+    unsigned e = c->p[c->i + 1];
+    if (e == 'b') {
+      if (c->i + 3 >= c->n) {
+        Emit(c, Op::kFault, kBalanceArguments);
+        return false;
+      }
+      Emit(c, Op::kBalance, c->p[c->i + 2], c->p[c->i + 3]);
+      c->i += 4;
+      return true;
+    }
+    if (e == 'f') {
+      c->i += 2;
+      uint32_t set = 0;
+      if (c->i >= c->n || c->p[c->i] != '[') {
+        Emit(c, Op::kFault, kFrontierWithoutSet);
+        return false;
+      }
+      if (!CompileSet(c, &set)) return false;
+      Emit(c, Op::kFrontier, 0, 0, set);
+      return true;
+    }
+    if (IsDigitAscii(e)) {
+      int index = static_cast<int>(e) - '1';
+      if (index < 0 || index >= prog->captures || prog->kind[index] == kUnfinished) {
+        Emit(c, Op::kFault, kBadCaptureIndex);
+        return false;
+      }
+      Emit(c, Op::kBackref, static_cast<uint8_t>(index));
+      c->i += 2;
+      return true;
+    }
+  }
+  return CompileSingle(c);
+}
+
+// Compiles `pattern` into a new userdata pushed on the stack. `^` anchors only where
+// `allow_anchor` (not in gmatch, where it is an ordinary character).
+const Program* Compile(lua_State* L, Meter* meter, const char* pattern, size_t n,
+                       bool allow_anchor) {
+  const auto* p = reinterpret_cast<const unsigned char*>(pattern);
+  size_t set_capacity = 0;
+  for (size_t k = 0; k < n; ++k) set_capacity += p[k] == '[';
+  size_t item_capacity = n + 1;
+  Charge(meter, n);
+  auto* prog = static_cast<Program*>(lua_newuserdata(
+      L, sizeof(Program) + item_capacity * sizeof(Item) + set_capacity * sizeof(CharSet)));
+  std::memset(prog, 0, sizeof(Program));
+  prog->item_capacity = item_capacity;
+  Compiler c{meter, p, n, 0, prog, Items(prog), Sets(prog), 0, {}, 0};
+  if (allow_anchor && n > 0 && p[0] == '^') {
+    prog->anchored = true;
+    c.i = 1;
+  }
+  while (c.i < n && CompileElement(&c)) {
+  }
+  return prog;
+}
+
+struct Capture {
+  size_t start;
+  size_t len;
+};
+
+struct Matcher {
+  Meter meter;
+  const unsigned char* s;
+  size_t n;
+  const Program* prog;
+  const Item* items;
+  const CharSet* sets;
+  int depth;
+  Capture caps[kMaxCaptures];
+};
+
+bool Single(const Matcher& m, const Item& item, size_t pos) {
+  if (pos >= m.n) return false;
+  unsigned c = m.s[pos];
+  switch (item.op) {
+    case Op::kChar:
+      return c == item.a;
+    case Op::kAny:
+      return true;
+    case Op::kClass:
+      return InClass(item.a, c);
+    default:
+      return HasChar(m.sets[item.set], c);
+  }
+}
+
+size_t MatchFrom(Matcher* m, size_t pos, uint32_t k);
+
+size_t Greedy(Matcher* m, const Item& item, size_t pos, uint32_t k) {
+  size_t count = 0;
+  while (Single(*m, item, pos + count)) {
+    ++count;
+    Charge(&m->meter, 1);
+  }
+  size_t min = item.rep == Rep::kPlus ? 1 : 0;
+  for (size_t c = count + 1; c-- > min;) {
+    size_t end = MatchFrom(m, pos + c, k + 1);
+    if (end != kNoMatch) return end;
+  }
+  return kNoMatch;
+}
+
+size_t Lazy(Matcher* m, const Item& item, size_t pos, uint32_t k) {
+  for (;;) {
+    size_t end = MatchFrom(m, pos, k + 1);
+    if (end != kNoMatch) return end;
+    if (!Single(*m, item, pos)) return kNoMatch;
+    ++pos;
+  }
+}
+
+size_t Balance(Matcher* m, const Item& item, size_t pos) {
+  if (pos >= m->n || m->s[pos] != item.a) return kNoMatch;
+  size_t open = 1;
+  for (size_t i = pos + 1; i < m->n; ++i) {
+    Charge(&m->meter, 1);
+    // The closer is tested first, so %b'' pairs each quote with the next one.
+    if (m->s[i] == item.b) {
+      if (--open == 0) return i + 1;
+    } else if (m->s[i] == item.a) {
+      ++open;
+    }
+  }
+  return kNoMatch;
+}
+
+bool SameBytes(Meter* meter, const unsigned char* a, const unsigned char* b, size_t n) {
+  for (size_t off = 0; off < n; off += kCompareChunk) {
+    size_t len = n - off < kCompareChunk ? n - off : kCompareChunk;
+    Charge(meter, len);
+    if (std::memcmp(a + off, b + off, len) != 0) return false;
+  }
+  return true;
+}
+
+// Walks items k.. from subject position pos; returns where the match ends, or kNoMatch.
+size_t Walk(Matcher* m, size_t pos, uint32_t k) {
+  for (;; ++k) {
+    Charge(&m->meter, 1);
+    if (k == m->prog->item_count) return pos;
+    const Item& item = m->items[k];
+    switch (item.op) {
+      case Op::kOpen:
+        m->caps[item.a].start = pos;
+        break;
+      case Op::kPosition:
+        // A back-reference to a position capture never matches: no subject is this long.
+        m->caps[item.a] = Capture{pos, SIZE_MAX};
+        break;
+      case Op::kClose:
+        m->caps[item.a].len = pos - m->caps[item.a].start;
+        break;
+      case Op::kEndAnchor:
+        if (pos != m->n) return kNoMatch;
+        break;
+      case Op::kBackref: {
+        const Capture& cap = m->caps[item.a];
+        if (m->n - pos < cap.len || !SameBytes(&m->meter, m->s + cap.start, m->s + pos, cap.len)) {
+          return kNoMatch;
+        }
+        pos += cap.len;
+        break;
+      }
+      case Op::kBalance:
+        pos = Balance(m, item, pos);
+        if (pos == kNoMatch) return kNoMatch;
+        break;
+      case Op::kFrontier: {
+        unsigned prev = pos == 0 ? 0 : m->s[pos - 1];
+        unsigned cur = pos < m->n ? m->s[pos] : 0;
+        const CharSet& set = m->sets[item.set];
+        if (HasChar(set, prev) || !HasChar(set, cur)) return kNoMatch;
+        break;
+      }
+      case Op::kFault:
+        luaL_error(m->meter.L, "%s", FaultMessage(item.a));
+        return kNoMatch;
+      default:
+        switch (item.rep) {
+          case Rep::kOne:
+            if (!Single(*m, item, pos)) return kNoMatch;
+            ++pos;
+            break;
+          case Rep::kOptional:
+            if (Single(*m, item, pos)) {
+              size_t end = MatchFrom(m, pos + 1, k + 1);
+              if (end != kNoMatch) return end;
+            }
+            break;
+          case Rep::kStar:
+          case Rep::kPlus:
+            return Greedy(m, item, pos, k);
+          case Rep::kMinus:
+            return Lazy(m, item, pos, k);
+        }
+    }
+  }
+}
+
+size_t MatchFrom(Matcher* m, size_t pos, uint32_t k) {
+  if (++m->depth > kMaxDepth) luaL_error(m->meter.L, "pattern too complex");
+  size_t end = Walk(m, pos, k);
+  --m->depth;
+  return end;
+}
+
+// Pushes capture `i` of the match [start, end); with no captures, capture 0 is the whole match.
+void PushCapture(Matcher* m, int i, size_t start, size_t end) {
+  lua_State* L = m->meter.L;
+  if (i >= m->prog->captures) {
+    if (i != 0) luaL_error(L, "invalid capture index");
+    lua_pushlstring(L, reinterpret_cast<const char*>(m->s + start), end - start);
+    return;
+  }
+  switch (m->prog->kind[i]) {
+    case kPositionCapture:
+      lua_pushinteger(L, static_cast<lua_Integer>(m->caps[i].start + 1));
+      return;
+    case kUnfinished:
+      luaL_error(L, "unfinished capture");
+      return;
+    default:
+      lua_pushlstring(L, reinterpret_cast<const char*>(m->s + m->caps[i].start), m->caps[i].len);
+  }
+}
+
+// Pushes all captures (or the whole match when there are none and `whole` is set).
+int PushCaptures(Matcher* m, size_t start, size_t end, bool whole) {
+  int count = m->prog->captures;
+  if (count == 0 && !whole) return 0;
+  if (count == 0) count = 1;
+  luaL_checkstack(m->meter.L, count, "too many captures");
+  for (int i = 0; i < count; ++i) PushCapture(m, i, start, end);
+  return count;
+}
+
+// Compiles the pattern (pushing its userdata) and points `m` at it and the subject.
+const Program* CompileFor(lua_State* L, Matcher* m, const char* s, size_t n, const char* p,
+                          size_t pn, bool allow_anchor) {
+  m->meter = Meter{L, 0};
+  m->s = reinterpret_cast<const unsigned char*>(s);
+  m->n = n;
+  m->depth = 0;
+  const Program* prog = Compile(L, &m->meter, p, pn, allow_anchor);
+  m->prog = prog;
+  m->items = Items(prog);
+  m->sets = Sets(prog);
+  return prog;
+}
+
+// Whether the pattern needs the matcher; without these characters it is plain text.
+bool HasSpecials(const char* p, size_t n) {
+  static constexpr char kSpecials[] = "^$*+?.([%-";
+  for (size_t i = 0; i < n; ++i) {
+    if (std::memchr(kSpecials, p[i], sizeof(kSpecials) - 1) != nullptr) return true;
   }
   return false;
 }
 
-// lj_str_find with its O(text × needle) comparisons counted.
-const char* PlainFind(lua_State* L, const char* s, size_t slen, const char* p, size_t plen) {
-  if (plen > slen) return nullptr;
-  if (plen == 0) return s;
-  const char* end = s + (slen - plen) + 1;  // one past the last candidate start
-  size_t work = 0;
-  while (s < end) {
-    const void* q = std::memchr(s, Uchar(*p), static_cast<size_t>(end - s));
-    if (q == nullptr) return nullptr;
-    const char* c = static_cast<const char*>(q);
-    work += static_cast<size_t>(c - s) / 64 + plen;
-    if (work >= kLuaWorkQuantum) {
-      work = 0;
-      CheckLuaLimits(L);
+// Offset of the first `needle` in `hay`, or kNoMatch; every compared byte is charged.
+size_t PlainFind(Meter* meter, const char* hay, size_t hn, const char* needle, size_t nn) {
+  if (nn == 0) return 0;
+  if (nn > hn) return kNoMatch;
+  const auto* h = reinterpret_cast<const unsigned char*>(hay);
+  const auto* q = reinterpret_cast<const unsigned char*>(needle);
+  size_t last = hn - nn;
+  for (size_t at = 0; at <= last;) {
+    const void* hit = std::memchr(h + at, q[0], last - at + 1);
+    if (hit == nullptr) {
+      Charge(meter, last - at + 1);
+      return kNoMatch;
     }
-    if (std::memcmp(c + 1, p + 1, plen - 1) == 0) return c;
-    s = c + 1;
+    size_t next = static_cast<size_t>(static_cast<const unsigned char*>(hit) - h);
+    Charge(meter, next - at + 1);
+    if (SameBytes(meter, h + next + 1, q + 1, nn - 1)) return next;
+    at = next + 1;
   }
-  return nullptr;
+  return kNoMatch;
 }
 
-int StrFindAux(lua_State* L, bool find) {
-  size_t slen = 0;
-  size_t plen = 0;
-  const char* s = luaL_checklstring(L, 1, &slen);
-  const char* p = luaL_checklstring(L, 2, &plen);
-  lua_Integer start = luaL_optinteger(L, 3, 1);
-  if (start < 0) {
-    start += static_cast<lua_Integer>(slen);
-  } else {
-    start--;
-  }
-  if (start < 0) start = 0;
-  size_t st = static_cast<size_t>(start);
-  if (st > slen) st = slen;
-  if (find && (lua_toboolean(L, 4) || !HasPatternChars(p, plen))) {
-    const char* q = PlainFind(L, s + st, slen - st, p, plen);
-    if (q != nullptr) {
-      lua_pushinteger(L, q - s + 1);
-      lua_pushinteger(L, static_cast<lua_Integer>(q - s + plen));
-      return 2;
+// 0-based start for find/match's init (1-based; negative counts from the end), clamped.
+size_t StartOffset(lua_State* L, int arg, size_t n) {
+  lua_Integer init = luaL_optinteger(L, arg, 1);
+  if (init < 0) init += static_cast<lua_Integer>(n) + 1;
+  if (init < 1) init = 1;
+  if (static_cast<size_t>(init) > n + 1) init = static_cast<lua_Integer>(n) + 1;
+  return static_cast<size_t>(init) - 1;
+}
+
+int FindOrMatch(lua_State* L, bool find) {
+  size_t n = 0;
+  size_t pn = 0;
+  const char* s = luaL_checklstring(L, 1, &n);
+  const char* p = luaL_checklstring(L, 2, &pn);
+  size_t start = StartOffset(L, 3, n);
+  if (find && (lua_toboolean(L, 4) || !HasSpecials(p, pn))) {
+    Meter meter{L, 0};
+    size_t at = PlainFind(&meter, s + start, n - start, p, pn);
+    if (at == kNoMatch) {
+      lua_pushnil(L);
+      return 1;
     }
-  } else {
-    MatchState ms;
-    const char* sstr = s + st;
-    bool anchor = false;
-    if (*p == '^') {
-      p++;
-      anchor = true;
-    }
-    InitMatch(&ms, L, s, slen);
-    do {  // try the pattern at each position
-      ms.level = 0;
-      ms.depth = 0;
-      const char* q = Match(&ms, sstr, p);
-      if (q != nullptr) {
-        if (find) {
-          lua_pushinteger(L, sstr - s + 1);
-          lua_pushinteger(L, q - s);
-          return PushCaptures(&ms, nullptr, nullptr) + 2;
-        }
-        return PushCaptures(&ms, sstr, q);
-      }
-    } while (sstr++ < ms.src_end && !anchor);
+    lua_pushinteger(L, static_cast<lua_Integer>(start + at + 1));
+    lua_pushinteger(L, static_cast<lua_Integer>(start + at + pn));
+    return 2;
   }
+  Matcher m{};
+  const Program* prog = CompileFor(L, &m, s, n, p, pn, true);
+  size_t pos = start;
+  do {
+    size_t end = MatchFrom(&m, pos, 0);
+    if (end != kNoMatch) {
+      if (!find) return PushCaptures(&m, pos, end, true);
+      lua_pushinteger(L, static_cast<lua_Integer>(pos + 1));
+      lua_pushinteger(L, static_cast<lua_Integer>(end));
+      return 2 + PushCaptures(&m, pos, end, false);
+    }
+  } while (pos++ < n && !prog->anchored);
   lua_pushnil(L);
   return 1;
 }
 
-int StrFind(lua_State* L) { return StrFindAux(L, true); }
-int StrMatch(lua_State* L) { return StrFindAux(L, false); }
+int Find(lua_State* L) { return FindOrMatch(L, true); }
+int MatchFn(lua_State* L) { return FindOrMatch(L, false); }
 
-// Upvalues: the string, the pattern and the position to go on from.
-int GmatchAux(lua_State* L) {
-  size_t slen = 0;
-  const char* s = lua_tolstring(L, lua_upvalueindex(1), &slen);
-  const char* p = lua_tostring(L, lua_upvalueindex(2));
-  auto pos = static_cast<size_t>(lua_tointeger(L, lua_upvalueindex(3)));
-  MatchState ms;
-  InitMatch(&ms, L, s, slen);
-  for (const char* src = s + pos; src <= ms.src_end; src++) {
-    ms.level = 0;
-    ms.depth = 0;
-    const char* e = Match(&ms, src, p);
-    if (e != nullptr) {
-      lua_Integer next = e - s;
-      if (e == src) next++;  // an empty match must still advance
-      lua_pushinteger(L, next);
-      lua_replace(L, lua_upvalueindex(3));
-      return PushCaptures(&ms, src, e);
+// Iterator of gmatch; upvalues: subject, pattern, compiled program, next start offset.
+int GmatchStep(lua_State* L) {
+  size_t n = 0;
+  const char* s = lua_tolstring(L, lua_upvalueindex(1), &n);
+  Matcher m{};
+  m.meter = Meter{L, 0};
+  m.s = reinterpret_cast<const unsigned char*>(s);
+  m.n = n;
+  m.prog = static_cast<const Program*>(lua_touserdata(L, lua_upvalueindex(3)));
+  m.items = Items(m.prog);
+  m.sets = Sets(m.prog);
+  for (auto pos = static_cast<size_t>(lua_tointeger(L, lua_upvalueindex(4))); pos <= n; ++pos) {
+    size_t end = MatchFrom(&m, pos, 0);
+    if (end != kNoMatch) {
+      // An empty match moves the next search one character on, so the loop ends.
+      lua_pushinteger(L, static_cast<lua_Integer>(end == pos ? end + 1 : end));
+      lua_replace(L, lua_upvalueindex(4));
+      return PushCaptures(&m, pos, end, true);
     }
   }
   return 0;
 }
 
-int StrGmatch(lua_State* L) {
-  luaL_checkstring(L, 1);
-  luaL_checkstring(L, 2);
+int Gmatch(lua_State* L) {
+  size_t n = 0;
+  size_t pn = 0;
+  const char* s = luaL_checklstring(L, 1, &n);
+  const char* p = luaL_checklstring(L, 2, &pn);
   lua_settop(L, 2);
+  Matcher m{};
+  CompileFor(L, &m, s, n, p, pn, false);
   lua_pushinteger(L, 0);
-  lua_pushcclosure(L, GmatchAux, 3);
+  lua_pushcclosure(L, GmatchStep, 4);
   return 1;
 }
 
-void AddS(MatchState* ms, luaL_Buffer* b, const char* s, const char* e) {
-  size_t l = 0;
-  const char* news = lua_tolstring(ms->L, 3, &l);
-  Charge(ms, l);
-  for (size_t i = 0; i < l; i++) {
-    if (news[i] != kEsc) {
-      luaL_addchar(b, news[i]);
+// Appends the expansion of the replacement string (%0 whole match, %1-%9 captures) for the
+// match [start, end).
+void AddTemplate(Matcher* m, luaL_Buffer* b, const char* repl, size_t rn, size_t start,
+                 size_t end) {
+  for (size_t i = 0; i < rn; ++i) {
+    Charge(&m->meter, 1);
+    char c = repl[i];
+    if (c != '%') {
+      luaL_addchar(b, c);
       continue;
     }
-    i++;  // skip the escape
-    if (!IsDigit(Uchar(news[i]))) {
-      luaL_addchar(b, news[i]);
-    } else if (news[i] == '0') {
-      luaL_addlstring(b, s, static_cast<size_t>(e - s));
+    // As in LuaJIT (Lua 5.1), '%' before a non-digit stands for that character, and a final
+    // '%' for a NUL byte; this is not an error.
+    ++i;
+    char e = i < rn ? repl[i] : '\0';
+    if (!IsDigitAscii(static_cast<unsigned char>(e))) {
+      luaL_addchar(b, e);
+    } else if (e == '0') {
+      luaL_addlstring(b, reinterpret_cast<const char*>(m->s + start), end - start);
     } else {
-      PushOneCapture(ms, news[i] - '1', s, e);
+      PushCapture(m, e - '1', start, end);
       luaL_addvalue(b);
     }
   }
 }
 
-void AddValue(MatchState* ms, luaL_Buffer* b, const char* s, const char* e) {
-  lua_State* L = ms->L;
-  switch (lua_type(L, 3)) {
-    case LUA_TNUMBER:
-    case LUA_TSTRING:
-      AddS(ms, b, s, e);
-      return;
-    case LUA_TFUNCTION: {
-      lua_pushvalue(L, 3);
-      int n = PushCaptures(ms, s, e);
-      lua_call(L, n, 1);
-      break;
-    }
-    case LUA_TTABLE:
-      PushOneCapture(ms, 0, s, e);
-      lua_gettable(L, 3);
-      break;
-    default:
-      break;
+// Appends the replacement of the match [start, end) for a table or function `repl` (arg 3).
+void AddLookup(Matcher* m, luaL_Buffer* b, int repl_type, size_t start, size_t end) {
+  lua_State* L = m->meter.L;
+  if (repl_type == LUA_TFUNCTION) {
+    lua_pushvalue(L, 3);
+    int count = PushCaptures(m, start, end, true);
+    lua_call(L, count, 1);
+  } else {
+    PushCapture(m, 0, start, end);
+    lua_gettable(L, 3);
   }
-  if (!lua_toboolean(L, -1)) {  // nil or false: keep the original text
+  if (!lua_toboolean(L, -1)) {  // false or nil keeps the original text
     lua_pop(L, 1);
-    lua_pushlstring(L, s, static_cast<size_t>(e - s));
+    luaL_addlstring(b, reinterpret_cast<const char*>(m->s + start), end - start);
   } else if (!lua_isstring(L, -1)) {
     luaL_error(L, "invalid replacement value (a %s)", luaL_typename(L, -1));
+  } else {
+    luaL_addvalue(b);
   }
-  luaL_addvalue(b);
 }
 
-int StrGsub(lua_State* L) {
-  size_t srcl = 0;
-  const char* src = luaL_checklstring(L, 1, &srcl);
-  const char* p = luaL_checkstring(L, 2);
-  int tr = lua_type(L, 3);
-  lua_Integer max_s = luaL_optinteger(L, 4, static_cast<lua_Integer>(srcl) + 1);
-  bool anchor = false;
-  if (*p == '^') {
-    p++;
-    anchor = true;
-  }
-  if (!(tr == LUA_TNUMBER || tr == LUA_TSTRING || tr == LUA_TFUNCTION || tr == LUA_TTABLE)) {
-    luaL_argerror(L, 3, "string/function/table expected");
-  }
+int Gsub(lua_State* L) {
+  size_t n = 0;
+  size_t pn = 0;
+  const char* s = luaL_checklstring(L, 1, &n);
+  const char* p = luaL_checklstring(L, 2, &pn);
+  int repl_type = lua_type(L, 3);
+  luaL_argcheck(L,
+                repl_type == LUA_TNUMBER || repl_type == LUA_TSTRING ||
+                    repl_type == LUA_TFUNCTION || repl_type == LUA_TTABLE,
+                3, "string/function/table expected");
+  lua_Integer max = luaL_optinteger(L, 4, static_cast<lua_Integer>(n) + 1);
+  size_t rn = 0;
+  const char* repl = nullptr;
+  if (repl_type == LUA_TNUMBER || repl_type == LUA_TSTRING) repl = lua_tolstring(L, 3, &rn);
+  lua_settop(L, 3);
+  Matcher m{};
+  const Program* prog = CompileFor(L, &m, s, n, p, pn, true);
   luaL_Buffer b;
   luaL_buffinit(L, &b);
-  MatchState ms;
-  InitMatch(&ms, L, src, srcl);
-  lua_Integer n = 0;
-  while (n < max_s) {
-    ms.level = 0;
-    ms.depth = 0;
-    const char* e = Match(&ms, src, p);
-    if (e != nullptr) {
-      n++;
-      AddValue(&ms, &b, src, e);
+  size_t pos = 0;
+  lua_Integer count = 0;
+  while (count < max) {
+    size_t end = MatchFrom(&m, pos, 0);
+    if (end != kNoMatch) {
+      ++count;
+      if (repl != nullptr) {
+        AddTemplate(&m, &b, repl, rn, pos, end);
+      } else {
+        AddLookup(&m, &b, repl_type, pos, end);
+      }
     }
-    if (e != nullptr && e > src) {  // a non-empty match: skip it
-      src = e;
-    } else if (src < ms.src_end) {
-      luaL_addchar(&b, *src++);
+    if (end != kNoMatch && end > pos) {
+      pos = end;
+    } else if (pos < n) {
+      luaL_addchar(&b, s[pos++]);
     } else {
       break;
     }
-    if (anchor) break;
+    if (prog->anchored) break;
   }
-  luaL_addlstring(&b, src, static_cast<size_t>(ms.src_end - src));
+  luaL_addlstring(&b, s + pos, n - pos);
   luaL_pushresult(&b);
-  lua_pushinteger(L, n);
+  lua_pushinteger(L, count);
   return 2;
 }
 
@@ -565,7 +798,7 @@ int StrGsub(lua_State* L) {
 
 void InstallBoundedStringMatching(lua_State* L) {
   const luaL_Reg functions[] = {
-      {"find", StrFind}, {"match", StrMatch}, {"gmatch", StrGmatch}, {"gsub", StrGsub}};
+      {"find", Find}, {"match", MatchFn}, {"gmatch", Gmatch}, {"gsub", Gsub}};
   for (const luaL_Reg& f : functions) {
     lua_pushcfunction(L, f.func);
     lua_setfield(L, -2, f.name);

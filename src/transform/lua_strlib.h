@@ -1,11 +1,13 @@
-// Bounded replacements for LuaJIT's string.find / match / gmatch / gsub (internal to lua.cc).
+// Bounded string.find / match / gmatch / gsub for the Lua sandbox (internal to lua.cc).
 //
-// LuaJIT's pattern matcher backtracks: `string.find(string.rep('a', 5000), string.rep('a*', 50)
-// .. 'b')` takes longer than the universe, and a plain find is O(text × needle). A count hook
-// cannot interrupt a C function, so these are the same matcher (a port of LuaJIT's
-// lib_string.c, itself Lua 5.1's lstrlib.c; same syntax, captures, errors and results) with its
-// work counted: every few thousand steps it calls CheckLuaLimits, which raises the step's limit
-// error once the time limit has passed or the step is interrupted.
+// Lua patterns backtrack: `string.find(string.rep('a', 5000), string.rep('a*', 50) .. 'b')`
+// takes longer than the universe, and a plain find is O(text × needle). A count hook cannot
+// interrupt a C function, so lua_strlib.cc implements these four functions itself (written from
+// the Lua 5.1 Reference Manual, §5.4 and §5.4.1: same syntax, captures, errors and results as
+// LuaJIT's, checked by a differential test) with its work counted: every few thousand steps it
+// calls CheckLuaLimits, which raises the step's limit error once the time limit has passed or
+// the step is interrupted. Nesting deeper than 200 quantified items fails with "pattern too
+// complex" instead of growing the C stack.
 #ifndef INFLOW_TRANSFORM_LUA_STRLIB_H_
 #define INFLOW_TRANSFORM_LUA_STRLIB_H_
 

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <future>
+#include <luajit-2.1/lua.hpp>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "transform/test_util.h"
@@ -216,6 +219,233 @@ TEST(LuaTransform, BoundedPatternFunctionsKeepLuaSemantics) {
                 "\"(a(b)c)\"", R"("quick")", R"("3,5")", R"("abc")", R"("nil")",
                 R"("hell0 w0rld,2")", R"("<hello> <world>,2")", R"("-a-b-c-,4")", R"("bob is 3,2")",
                 R"("A.B.c,2")", R"("a1;b2")", "\"false,malformed pattern (missing ']')\""}));
+}
+
+// Lua source that, as `run()`, applies find / match / gsub / gmatch in several forms to every
+// (pattern, subject) case and returns one line of results per case (errors included).
+std::string DifferentialChunk(const std::vector<std::pair<std::string, std::string>>& cases) {
+  auto quote = [](const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s)
+      out += "\\" + std::to_string(c / 100) + std::to_string(c / 10 % 10) + std::to_string(c % 10);
+    return out + "\"";
+  };
+  std::string code = "local cases = {\n";
+  for (const auto& [p, s] : cases) code += "{" + quote(p) + ", " + quote(s) + "},\n";
+  code += R"lua(}
+    local function pack(ok, ...)
+      local t = {tostring(ok)}
+      for i = 1, select('#', ...) do t[#t + 1] = tostring((select(i, ...))) end
+      return table.concat(t, "|")
+    end
+    local function gm(s, p)
+      local out = {}
+      local ok, err = pcall(function()
+        for a, b in string.gmatch(s, p) do
+          out[#out + 1] = tostring(a) .. "/" .. tostring(b)
+          if #out > 40 then break end
+        end
+      end)
+      if not ok then return "error " .. tostring(err) end
+      return table.concat(out, ",")
+    end
+    local function ascii(s)
+      local t = {}
+      for i = 1, #s do
+        local b = s:byte(i)
+        t[i] = (b < 32 or b > 126) and ("\\" .. b) or string.char(b)
+      end
+      return table.concat(t)
+    end
+    local function joined(a, b) if b then return tostring(a) .. "+" .. tostring(b) end end
+    local lookup = {a = "A", [""] = "E", ["()"] = false, ["b"] = 7}
+    function run()
+      local out = {}
+      for _, c in ipairs(cases) do
+        local p, s = c[1], c[2]
+        local r = {
+          pack(pcall(string.find, s, p)),
+          pack(pcall(string.find, s, p, 2)),
+          pack(pcall(string.find, s, p, -2)),
+          pack(pcall(string.find, s, p, 0)),
+          pack(pcall(string.find, s, p, -20)),
+          pack(pcall(string.find, s, p, 20)),
+          pack(pcall(string.find, s, p, 3, true)),
+          pack(pcall(string.match, s, p)),
+          pack(pcall(string.match, s, p, 3)),
+          pack(pcall(string.gsub, s, p, "<%0>")),
+          pack(pcall(string.gsub, s, p, "%1-")),
+          pack(pcall(string.gsub, s, p, "%%%2")),
+          pack(pcall(string.gsub, s, p, "x", 1)),
+          pack(pcall(string.gsub, s, p, "y", -1)),
+          pack(pcall(string.gsub, s, p, joined)),
+          pack(pcall(string.gsub, s, p, lookup)),
+          pack(pcall(string.gsub, s, p, "%a")),
+          pack(pcall(string.gsub, s, p, "-%")),
+          pack(pcall(string.gsub, s, p, 5)),
+          pack(pcall(string.gsub, s, p, function() return {} end)),
+          pack(pcall(string.gsub, s, p, function() return 1.5 end)),
+          gm(s, p),
+        }
+        out[#out + 1] = ascii(table.concat(r, " ; "))
+      end
+      return out
+    end
+    function transform(events) return run() end
+  )lua";
+  return code;
+}
+
+// Results of `chunk`'s run() under LuaJIT's own string library (a plain luaL_openlibs state).
+std::vector<std::string> RunWithStockLibrary(const std::string& chunk) {
+  lua_State* L = luaL_newstate();
+  luaL_openlibs(L);
+  std::vector<std::string> out;
+  if (luaL_loadbuffer(L, chunk.data(), chunk.size(), "=transform") != 0 ||
+      lua_pcall(L, 0, 0, 0) != 0) {
+    ADD_FAILURE() << lua_tostring(L, -1);
+  } else {
+    lua_getglobal(L, "run");
+    if (lua_pcall(L, 0, 1, 0) != 0) {
+      ADD_FAILURE() << lua_tostring(L, -1);
+    } else {
+      for (size_t i = 1; i <= lua_objlen(L, -1); ++i) {
+        lua_rawgeti(L, -1, static_cast<int>(i));
+        size_t n = 0;
+        const char* s = lua_tolstring(L, -1, &n);
+        out.emplace_back(s, n);
+        lua_pop(L, 1);
+      }
+    }
+  }
+  lua_close(L);
+  return out;
+}
+
+TEST(LuaTransform, PatternFunctionsAgreeWithLuaJit) {
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"^(a+)(b*)$", "aab"},
+      {"(a*(.)%w(%s*))", "  aab c"},
+      {"%bxy", "axxyyb"},
+      {"%b''", "a'b'c'"},
+      {"%b()", "(()"},
+      {"%b", "x"},
+      {"%bx", "x"},
+      {"%f[%w]%w+", "the (quick) fox"},
+      {"%f[%W]", "ab cd"},
+      {"%f[^%z]", ""},
+      {"%fa", "a"},
+      {"%f", "a"},
+      {"[%a-z]", "-"},
+      {"[a-]", "-"},
+      {"[]]", "]"},
+      {"[^]]", "a]"},
+      {"[]", "]"},
+      {"[^]", "a"},
+      {"[%]", "%"},
+      {"[%]]", "]"},
+      {"[a-%%]", "%"},
+      {"[z-a]", "m"},
+      {"[%w_]+", "a_b c"},
+      {"%", "a"},
+      {"a%", "a"},
+      {"(()", "a"},
+      {"(a", "a"},
+      {"a)", "a"},
+      {"%1", "a"},
+      {"(a)%2", "aa"},
+      {"(a%1)", "aa"},
+      {"(a)%1", "aa"},
+      {"()a()", "ba"},
+      {"(()a)%1", "aa"},
+      {"%0", "a"},
+      {"$", "ab"},
+      {"^$", ""},
+      {"a$b", "a$b"},
+      {"^^", "^a"},
+      {"a^", "a^"},
+      {"%$", "$"},
+      {".-b", "aab"},
+      {"a-", "aaa"},
+      {"a-$", "aaa"},
+      {"a?a?a", "aa"},
+      {"a+?", "aa?"},
+      {"**", "***"},
+      {"(*)", "*"},
+      {"%a*%d+", "ab12 c3"},
+      {"%x+", "0xFFg"},
+      {"%c", "a\tb"},
+      {"%p+", "a!?-b"},
+      {"%S+", " ab  c "},
+      {"%u%l", "aBcD"},
+      {"%z", std::string("a\0b", 3)},
+      {".", std::string("\0", 1)},
+      {"[%z]", std::string("x\0", 2)},
+      {"%q", "q"},
+      {std::string(40, '('), "a"},
+      {"((((((((((((((((((((((((((((((((()", "a"},
+      {"", ""},
+      {"", "abc"},
+      {"(%w+)=(%w+)", "a=1, b=2"},
+      {"%s*(.-)%s*$", "  trim  "},
+      {"[^%s]+", "a b"},
+      {"()a%1", "aa"},
+      {"()%1", ""},
+      {"(a)(()%2)", "aa"},
+      {"%bab", "aabb"},
+      {"[a-b-]+", "a-b"},
+      {"%f[a]a", "aa"},
+      {"%f[%z]", "a"},
+      {"^(%b())(.*)", "(a(b))c"},
+      {"\xe9+", "\xe9\xe9"},
+      {"%A+", "\xe9!"},
+      {"%w", "\xe9"},
+  };
+  // A small deterministic generator over the pattern and subject alphabets.
+  uint32_t seed = 12345;
+  auto next = [&seed](uint32_t bound) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) % bound;
+  };
+  const std::string pattern_chars = "ab%()[]^$.-*+?1f";
+  const std::string subject_chars = "aab()b";
+  for (int i = 0; i < 1500; ++i) {
+    std::string p, s;
+    for (uint32_t k = 1 + next(8); k > 0; --k) p += pattern_chars[next(pattern_chars.size())];
+    for (uint32_t k = next(8); k > 0; --k) s += subject_chars[next(subject_chars.size())];
+    cases.emplace_back(p, s);
+  }
+  std::string chunk = DifferentialChunk(cases);
+  std::vector<std::string> expected = RunWithStockLibrary(chunk);
+  ASSERT_EQ(expected.size(), cases.size());
+
+  auto t = Make(chunk, 20000, 64u << 20);
+  ASSERT_TRUE(t);
+  auto r = t->Apply(Events({"{}"}));
+  ASSERT_TRUE(r) << r.error().ToString();
+  ASSERT_EQ(r->size(), cases.size());
+  int mismatches = 0;
+  for (size_t i = 0; i < cases.size() && mismatches < 20; ++i) {
+    std::string got = nlohmann::json::parse((*r)[i].json).get<std::string>();
+    if (got != expected[i]) {
+      ++mismatches;
+      ADD_FAILURE() << "pattern '" << cases[i].first << "' subject '" << cases[i].second
+                    << "'\n  ours:  " << got << "\n  stock: " << expected[i];
+    }
+  }
+}
+
+TEST(LuaTransform, DeepPatternsFailInsteadOfOverflowingTheStack) {
+  auto t = Make(R"lua(
+    function transform(events)
+      local ok, err = pcall(string.find, string.rep("a", 1000), string.rep("a?", 1000))
+      local shallow = string.find(string.rep("a", 100), string.rep("a?", 100) .. "$")
+      return {tostring(ok), err, shallow}
+    end)lua");
+  ASSERT_TRUE(t);
+  auto r = t->Apply(Events({"{}"}));
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(Jsons(*r), (std::vector<std::string>{R"("false")", R"("pattern too complex")", "1"}));
 }
 
 TEST(LuaTransform, BatchLargerThanTheMemoryLimitIsAnError) {

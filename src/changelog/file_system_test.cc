@@ -107,6 +107,16 @@ TEST_F(ChangelogDirLockTest, SigkilledHolderLeavesNoStaleLock) {
     (void)!::write(ready[1], lock ? "L" : "E", 1);
     for (;;) ::pause();
   }
+  // Killed on every way out of the test, so a failed assertion cannot leave it paused forever.
+  struct Reaper {
+    pid_t pid;
+    ~Reaper() {
+      if (pid > 0) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+      }
+    }
+  } reaper{holder};
   ::close(ready[1]);
   char c = 0;
   ASSERT_EQ(::read(ready[0], &c, 1), 1);
@@ -118,6 +128,7 @@ TEST_F(ChangelogDirLockTest, SigkilledHolderLeavesNoStaleLock) {
   ::kill(holder, SIGKILL);
   int status = 0;
   ASSERT_EQ(::waitpid(holder, &status, 0), holder);
+  reaper.pid = -1;
   // The kernel dropped the lock with its process; the LOCK file (and its stale pid) remain.
   EXPECT_TRUE(std::filesystem::exists(JoinPath(dir_, kLockFileName)));
   auto lock = LockDirectory(PosixFileSystem(), dir_);

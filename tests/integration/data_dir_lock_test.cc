@@ -105,7 +105,7 @@ TEST(DataDirLockTest, SecondRunIsRefusedAndTheFirstsLogStaysIntact) {
   } while (!written && attempts < 5 && !::testing::Test::HasFailure());
   const bool refused_while_writing = !written;
   writer.join();
-  std::fprintf(stderr, "second run refused %d times%s\n", attempts,
+  std::fprintf(stderr, "second run tried %d times%s\n", attempts,
                refused_while_writing ? ", all while rows were written" : "");
   // The refused process read and wrote nothing: the instance id is the first's.
   EXPECT_EQ(changelog::ReadWholeFile(changelog::PosixFileSystem(), instance_dir + "/id").value(),

@@ -192,6 +192,7 @@ ChangeLog::ChangeLog(FileSystem* fs, std::string dir, LogOptions options)
 
 ChangeLog::~ChangeLog() {
   if (active_) (void)active_->Close();
+  (void)fs_->UnlockFile(std::move(lock_));
 }
 
 Result<std::unique_ptr<ChangeLog>> ChangeLog::Open(FileSystem* fs, std::string dir,
@@ -200,7 +201,10 @@ Result<std::unique_ptr<ChangeLog>> ChangeLog::Open(FileSystem* fs, std::string d
   if (options.index_interval_bytes == 0) {
     return Fail(InvalidArgument("index_interval_bytes must be > 0"));
   }
+  INFLOW_RETURN_IF_ERROR(fs->CreateDirs(dir));
+  INFLOW_TRY(auto lock, LockDirectory(fs, dir));
   std::unique_ptr<ChangeLog> log(new ChangeLog(fs, std::move(dir), options));
+  log->lock_ = std::move(lock);
   INFLOW_RETURN_IF_ERROR(log->Recover());
   return log;
 }

@@ -77,8 +77,9 @@ struct LogStats {
 
 class ChangeLog {
  public:
-  // Opens (creating if needed) the log in `dir` and recovers it. REQUIRES: only one ChangeLog
-  // object per directory at a time (the instance owns its directory).
+  // Opens (creating if needed) the log in `dir` and recovers it. The log holds `dir`/LOCK for
+  // its lifetime, taken before anything is read (recovery truncates and writes, so a second
+  // opener — another process or this one — is refused with kFailedPrecondition).
   static Result<std::unique_ptr<ChangeLog>> Open(FileSystem* fs, std::string dir,
                                                  LogOptions options = {});
   ~ChangeLog();
@@ -149,6 +150,7 @@ class ChangeLog {
   const std::string dir_;
   const LogOptions options_;
   Clock* const clock_;
+  std::unique_ptr<FileLock> lock_;
 
   mutable std::mutex mu_;
   mutable std::condition_variable readers_cv_;

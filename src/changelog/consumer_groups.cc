@@ -233,6 +233,10 @@ Status ConsumerGroups::Load() {
       if (!j.at("committed_offset").is_null()) {
         g.committed = Offset(j.at("committed_offset").get<uint64_t>());
       }
+      // Files written before leases were stored have neither field: the group is free.
+      g.holder = j.value("holder", std::string());
+      g.lease_expires_ms = g.holder.empty() ? 0 : j.value("lease_expires_ms", int64_t{0});
+      g.stored_expires_ms = g.lease_expires_ms;
     } catch (const nlohmann::json::exception& e) {
       return Fail(DataLoss("consumer group file '" + path + "': " + e.what()));
     }
@@ -244,17 +248,33 @@ Status ConsumerGroups::Load() {
   return Ok();
 }
 
-Status ConsumerGroups::Persist(const Group& g) {
+Status ConsumerGroups::Persist(const Group& n) {
   nlohmann::json j = {
       {"version", kGroupFileVersion},
-      {"name", g.name},
-      {"account", g.account},
-      {"password_hash", g.password_hash},
-      {"created_ms", g.created_ms},
-      {"epoch", g.epoch},
-      {"committed_offset", g.committed ? nlohmann::json(g.committed->value()) : nlohmann::json()},
+      {"name", n.name},
+      {"account", n.account},
+      {"password_hash", n.password_hash},
+      {"created_ms", n.created_ms},
+      {"epoch", n.epoch},
+      {"committed_offset", n.committed ? nlohmann::json(n.committed->value()) : nlohmann::json()},
+      {"holder", n.holder},
+      {"lease_expires_ms", n.holder.empty() ? 0 : n.lease_expires_ms},
   };
-  return WriteFileAtomically(fs_, PathOf(g.name), j.dump() + "\n");
+  return WriteFileAtomically(fs_, PathOf(n.name), j.dump() + "\n");
+}
+
+Status ConsumerGroups::PersistLocked(Group* g, Group next) {
+  INFLOW_RETURN_IF_ERROR(Persist(next));
+  next.stored_expires_ms = next.holder.empty() ? 0 : next.lease_expires_ms;
+  *g = std::move(next);
+  return Ok();
+}
+
+Status ConsumerGroups::RenewLocked(Group* g) {
+  int64_t now = clock_->NowMs();
+  g->lease_expires_ms = now + options_.lease_timeout_ms;
+  if (g->stored_expires_ms - now >= options_.lease_timeout_ms / 2) return Ok();
+  return PersistLocked(g, *g);
 }
 
 GroupInfo ConsumerGroups::InfoLocked(const Group& g) const {
@@ -401,11 +421,9 @@ Result<Cursor> ConsumerGroups::Attach(std::string_view name, std::string_view ac
   Group next = g;
   next.epoch = g.epoch + 1;
   next.committed = position;
-  INFLOW_RETURN_IF_ERROR(Persist(next));
-  g.epoch = next.epoch;
-  g.committed = position;
-  g.holder = std::string(client_id);
-  g.lease_expires_ms = now + options_.lease_timeout_ms;
+  next.holder = std::string(client_id);
+  next.lease_expires_ms = now + options_.lease_timeout_ms;
+  INFLOW_RETURN_IF_ERROR(PersistLocked(&g, std::move(next)));
   return Cursor(this, log_, g.name, g.holder, g.epoch, position);
 }
 
@@ -443,13 +461,11 @@ Status ConsumerGroups::Commit(std::string_view name, Offset offset, uint64_t fen
   }
   // A token that is still current means no other client attached since: committing is safe
   // even if the lease lapsed, and it renews the lease.
-  g.lease_expires_ms = clock_->NowMs() + options_.lease_timeout_ms;
-  if (g.committed && offset == *g.committed) return Ok();
+  if (g.committed && offset == *g.committed) return RenewLocked(&g);
   Group next = g;
   next.committed = offset;
-  INFLOW_RETURN_IF_ERROR(Persist(next));
-  g.committed = offset;
-  return Ok();
+  next.lease_expires_ms = clock_->NowMs() + options_.lease_timeout_ms;
+  return PersistLocked(&g, std::move(next));
 }
 
 Status ConsumerGroups::Renew(std::string_view name, uint64_t fencing_token) {
@@ -457,18 +473,20 @@ Status ConsumerGroups::Renew(std::string_view name, uint64_t fencing_token) {
   auto it = groups_.find(name);
   if (it == groups_.end()) return Fail(NotFound(fmt::format("no consumer group '{}'", name)));
   INFLOW_RETURN_IF_ERROR(CheckTokenLocked(it->second, fencing_token));
-  it->second.lease_expires_ms = clock_->NowMs() + options_.lease_timeout_ms;
-  return Ok();
+  return RenewLocked(&it->second);
 }
 
 Status ConsumerGroups::Release(std::string_view name, uint64_t fencing_token) {
   std::lock_guard lock(mu_);
   auto it = groups_.find(name);
   if (it == groups_.end()) return Fail(NotFound(fmt::format("no consumer group '{}'", name)));
-  if (it->second.epoch != fencing_token) return Ok();  // already taken over: nothing to release
-  it->second.holder.clear();
-  it->second.lease_expires_ms = 0;
-  return Ok();
+  Group& g = it->second;
+  if (g.epoch != fencing_token) return Ok();  // already taken over: nothing to release
+  g.holder.clear();
+  g.lease_expires_ms = 0;
+  // Stored as free, so a process that opens the directory next need not wait for the expiry.
+  if (g.stored_expires_ms == 0) return Ok();
+  return PersistLocked(&g, g);
 }
 
 }  // namespace inflow::changelog

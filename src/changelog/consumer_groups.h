@@ -10,6 +10,14 @@
 // lease_timeout_ms, so a crashed holder does not block its group forever. The same client id
 // attaching again takes the group over at once (a restarted task keeps its id).
 //
+// The lease (holder and expiry) is stored in the group's file with its offset: written on
+// Attach and Release, and on Renew / Commit whenever the stored expiry has less than half of
+// lease_timeout_ms left (so a steady reader writes about twice per timeout, not per Next). A
+// process that opens the directory after a crash therefore sees the dead holder's lease and
+// waits for its expiry — unless it attaches with the holder's own client id. Within a process
+// the in-memory lease is the truth; across processes the directory's LOCK (held by the
+// TrackingInstance and the ChangeLog) makes sure only one process serves a group at all.
+//
 // The start position (earliest | latest | a time inside the data range) applies only on the
 // group's first Attach: the resolved offset is committed at once, later attaches resume from
 // the committed offset.
@@ -147,11 +155,15 @@ class ConsumerGroups {
     uint64_t epoch = 0;  // last fencing token handed out
     std::string holder;
     int64_t lease_expires_ms = 0;
+    int64_t stored_expires_ms = 0;  // the lease expiry in the group's file; 0: stored as free
   };
 
   ConsumerGroups(FileSystem* fs, std::string dir, ChangeLog* log, GroupOptions options);
   Status Load();
   Status Persist(const Group& g);
+  // Writes `next` to the group's file; on success it becomes *g.
+  Status PersistLocked(Group* g, Group next);
+  Status RenewLocked(Group* g);
   Status CheckTokenLocked(const Group& g, uint64_t token) const;
   GroupInfo InfoLocked(const Group& g) const;
   std::string PathOf(std::string_view name) const;

@@ -25,19 +25,34 @@ class ChangelogGroupsTest : public ::testing::Test {
   void Open() {
     groups_.reset();
     log_.reset();
+    Restarted r = OpenAgain();
+    log_ = std::move(r.log);
+    groups_ = std::move(r.groups);
+  }
+
+  // The log and groups as a restarted process opens them (after fs_.Crash() the old objects
+  // may stay alive: they stand for the dead process and are never used again).
+  struct Restarted {
+    std::unique_ptr<ChangeLog> log;
+    std::unique_ptr<ConsumerGroups> groups;
+  };
+  Restarted OpenAgain() {
+    Restarted r;
     LogOptions lo;
     lo.clock = &clock_;
     lo.segment_bytes = 4096;
     auto log = ChangeLog::Open(&fs_, kLogDir, lo);
-    ASSERT_TRUE(log) << log.error().ToString();
-    log_ = std::move(*log);
+    EXPECT_TRUE(log) << log.error().ToString();
+    if (!log) return r;
+    r.log = std::move(*log);
     GroupOptions go;
     go.clock = &clock_;
     go.lease_timeout_ms = 10'000;
     go.scrypt.n = 1024;  // fast in tests; the stored hash records its own parameters
-    auto groups = ConsumerGroups::Open(&fs_, kGroupDir, log_.get(), go);
-    ASSERT_TRUE(groups) << groups.error().ToString();
-    groups_ = std::move(*groups);
+    auto groups = ConsumerGroups::Open(&fs_, kGroupDir, r.log.get(), go);
+    EXPECT_TRUE(groups) << groups.error().ToString();
+    if (groups) r.groups = std::move(*groups);
+    return r;
   }
 
   // Records at kT0, kT0 + 1 min, …, one per minute.
@@ -294,6 +309,81 @@ TEST_F(ChangelogGroupsTest, CommittedOffsetRemovedByRetentionIsReported) {
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code(), ErrorCode::kOutOfRange);
   EXPECT_NE(c.error().message().find("removed by retention"), std::string::npos);
+}
+
+// The lease is stored with the group: a process that opens the directory after its holder
+// crashed sees the lease (in Get too) and waits for its expiry, unless it is the holder's own
+// client id coming back.
+TEST_F(ChangelogGroupsTest, LeaseOfACrashedHolderIsSeenAfterRestart) {
+  AppendMinutes(3);
+  ASSERT_TRUE(groups_->Create("g1", "acct", kPassword));
+  auto a = groups_->Attach("g1", "acct", kPassword, "task-a");
+  ASSERT_TRUE(a);
+  const int64_t attached = clock_.NowMs();
+  clock_.Advance(6'000);  // past half the 10 s timeout: the renewal is stored
+  ASSERT_TRUE(a->Renew());
+  fs_.Crash();  // the holder's process dies without releasing
+  Restarted r = OpenAgain();
+  ASSERT_TRUE(r.groups);
+  auto info = r.groups->Get("g1");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->holder, "task-a");
+  EXPECT_EQ(info->lease_expires_ms, attached + 16'000);
+  clock_.Advance(6'000);  // past the expiry of the attach, not of the stored renewal
+  auto b = r.groups->Attach("g1", "acct", kPassword, "task-b");
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(b.error().message().find("held by client 'task-a'"), std::string::npos);
+  EXPECT_EQ(r.groups->Delete("g1").error().code(), ErrorCode::kFailedPrecondition);
+  clock_.Advance(4'001);
+  auto late = r.groups->Attach("g1", "acct", kPassword, "task-b");
+  ASSERT_TRUE(late) << late.error().ToString();
+  EXPECT_EQ(r.groups->Get("g1")->holder, "task-b");
+}
+
+TEST_F(ChangelogGroupsTest, RestartedHolderTakesItsLeaseBackAtOnce) {
+  AppendMinutes(3);
+  ASSERT_TRUE(groups_->Create("g1", "acct", kPassword));
+  auto a = groups_->Attach("g1", "acct", kPassword, "task-a");
+  ASSERT_TRUE(a);
+  fs_.Crash();
+  Restarted r = OpenAgain();
+  ASSERT_TRUE(r.groups);
+  auto again = r.groups->Attach("g1", "acct", kPassword, "task-a");
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_GT(again->fencing_token(), a->fencing_token());
+}
+
+TEST_F(ChangelogGroupsTest, ReleasedLeaseIsStoredAsFree) {
+  AppendMinutes(3);
+  ASSERT_TRUE(groups_->Create("g1", "acct", kPassword));
+  {
+    auto a = groups_->Attach("g1", "acct", kPassword, "task-a");
+    ASSERT_TRUE(a);
+  }  // released
+  fs_.Crash();
+  Open();
+  EXPECT_EQ(groups_->Get("g1")->holder, "");
+  EXPECT_EQ(groups_->Get("g1")->lease_expires_ms, 0);
+  auto b = groups_->Attach("g1", "acct", kPassword, "task-b");
+  ASSERT_TRUE(b) << b.error().ToString();
+}
+
+// Steady reading does not rewrite the group file on every Next: only when the stored expiry has
+// less than half the timeout left.
+TEST_F(ChangelogGroupsTest, RenewalsAreStoredAboutTwicePerTimeout) {
+  AppendMinutes(3);
+  ASSERT_TRUE(groups_->Create("g1", "acct", kPassword));
+  auto a = groups_->Attach("g1", "acct", kPassword, "task-a");
+  ASSERT_TRUE(a);
+  int64_t syncs = fs_.sync_count();
+  for (int i = 0; i < 100; ++i) {
+    clock_.Advance(100);  // 10 s of reading = one lease timeout
+    ASSERT_TRUE(a->Next(1, std::chrono::milliseconds(0)));
+  }
+  int64_t writes = (fs_.sync_count() - syncs) / 2;  // each atomic write: fdatasync + dir fsync
+  EXPECT_GE(writes, 1);
+  EXPECT_LE(writes, 2);
 }
 
 TEST_F(ChangelogGroupsTest, CommitSurvivesCrashOfTheGroupFile) {

@@ -25,6 +25,18 @@ class FaultWritableFile : public WritableFile {
   std::shared_ptr<FaultInjectingFileSystem::Node> node_;
 };
 
+class FaultFileLock : public FileLock {
+ public:
+  FaultFileLock(FaultInjectingFileSystem* fs, std::string path, uint64_t generation)
+      : fs_(fs), path_(std::move(path)), generation_(generation) {}
+  ~FaultFileLock() override { fs_->ReleaseLock(path_, generation_); }
+
+ private:
+  FaultInjectingFileSystem* fs_;
+  std::string path_;
+  uint64_t generation_;
+};
+
 namespace {
 
 class FaultReadableFile : public RandomAccessFile {
@@ -161,6 +173,32 @@ Status FaultInjectingFileSystem::SyncDir(const std::string& dir) {
   return Ok();
 }
 
+Result<std::unique_ptr<FileLock>> FaultInjectingFileSystem::LockFile(const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (!dirs_.contains(DirName(path))) {
+    return Fail(IoError("open '" + path + "': no such directory"));
+  }
+  if (locks_.contains(path)) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "data directory " + DirName(path) + " is already open in this process");
+  }
+  uint64_t generation = ++lock_generation_;
+  locks_[path] = generation;
+  return std::unique_ptr<FileLock>(new FaultFileLock(this, path, generation));
+}
+
+Status FaultInjectingFileSystem::UnlockFile(std::unique_ptr<FileLock> lock) {
+  lock.reset();  // the destructor releases it
+  return Ok();
+}
+
+void FaultInjectingFileSystem::ReleaseLock(const std::string& path, uint64_t generation) {
+  std::lock_guard lock(mu_);
+  // A lock from before a Crash() must not release the one a "restarted process" took since.
+  auto it = locks_.find(path);
+  if (it != locks_.end() && it->second == generation) locks_.erase(it);
+}
+
 void FaultInjectingFileSystem::FailAppendsAfter(int64_t bytes) {
   std::lock_guard lock(mu_);
   append_budget_ = bytes;
@@ -183,6 +221,7 @@ void FaultInjectingFileSystem::Crash(uint64_t keep_unsynced) {
     kept[path] = std::move(copy);
   }
   files_ = std::move(kept);
+  locks_.clear();  // the process that held them is gone
   append_budget_ = -1;
   fail_syncs_ = false;
 }

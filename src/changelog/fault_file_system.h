@@ -35,6 +35,10 @@ class FaultInjectingFileSystem : public FileSystem {
   Result<uint64_t> FileSize(const std::string& path) override;
   Result<bool> Exists(const std::string& path) override;
   Status SyncDir(const std::string& dir) override;
+  // Locks live in memory (no LOCK file appears): a second LockFile of a held path is refused as
+  // "already open in this process"; Crash() releases every lock, as the death of a process does.
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override;
+  Status UnlockFile(std::unique_ptr<FileLock> lock) override;
 
   // After `bytes` more appended bytes (over all files), an Append writes only the part that
   // fits and fails with kIo; every later Append fails too. Negative: never.
@@ -52,12 +56,16 @@ class FaultInjectingFileSystem : public FileSystem {
 
  private:
   friend class FaultWritableFile;
+  friend class FaultFileLock;
+  void ReleaseLock(const std::string& path, uint64_t generation);
   Status AppendTo(Node* node, std::string_view data);
   Status SyncNode(Node* node);
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Node>> files_;
   std::set<std::string> dirs_;
+  std::map<std::string, uint64_t> locks_;  // path -> generation of the holder
+  uint64_t lock_generation_ = 0;
   int64_t append_budget_ = -1;
   bool fail_syncs_ = false;
   int64_t sync_count_ = 0;

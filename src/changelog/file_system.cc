@@ -2,11 +2,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <utility>
 
 namespace inflow::changelog {
 namespace {
@@ -76,6 +80,90 @@ class PosixRandomAccessFile : public RandomAccessFile {
 
  private:
   int fd_;
+  std::string path_;
+};
+
+// The lock files this process holds, by (device, inode): the kernel cannot tell two of our own
+// fcntl locks apart (see file_system.h). Guarded by LockedMutex().
+using FileKey = std::pair<dev_t, ino_t>;
+
+std::mutex& LockedMutex() {
+  static std::mutex* mu = new std::mutex();
+  return *mu;
+}
+
+std::set<FileKey>& LockedFiles() {
+  struct Held {
+    pid_t owner = 0;
+    std::set<FileKey> files;
+  };
+  static Held* held = new Held();
+  // A forked child inherits this memory but none of the fcntl locks.
+  if (held->owner != ::getpid()) {
+    held->owner = ::getpid();
+    held->files.clear();
+  }
+  return held->files;
+}
+
+Error AlreadyOpenHere(const std::string& path) {
+  return {ErrorCode::kFailedPrecondition,
+          fmt::format("data directory {} is already open in this process (pid {})", DirName(path),
+                      ::getpid())};
+}
+
+// fcntl record locks over the whole file.
+int SetLock(int fd, short type) {
+  struct flock f;
+  std::memset(&f, 0, sizeof(f));
+  f.l_type = type;
+  f.l_whence = SEEK_SET;
+  f.l_start = 0;
+  f.l_len = 0;
+  return ::fcntl(fd, F_SETLK, &f);
+}
+
+// The pid of the process holding a write lock on fd's file: what F_GETLK reports (the kernel
+// knows it even if the holder never wrote the file), else the pid the holder wrote; 0 when the
+// lock is gone or the pid cannot be told.
+pid_t LockHolder(int fd) {
+  struct flock f;
+  std::memset(&f, 0, sizeof(f));
+  f.l_type = F_WRLCK;
+  f.l_whence = SEEK_SET;
+  if (::fcntl(fd, F_GETLK, &f) == 0) {
+    if (f.l_type == F_UNLCK) return 0;
+    if (f.l_pid > 0) return f.l_pid;
+  }
+  char buf[32] = {};
+  ssize_t n = ::pread(fd, buf, sizeof(buf) - 1, 0);
+  pid_t pid = 0;
+  for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; ++i) pid = pid * 10 + (buf[i] - '0');
+  return pid;
+}
+
+class PosixFileLock : public FileLock {
+ public:
+  PosixFileLock(int fd, FileKey key, std::string path)
+      : fd_(fd), key_(key), path_(std::move(path)) {}
+  ~PosixFileLock() override { (void)Release(); }
+
+  Status Release() {
+    if (fd_ < 0) return Ok();
+    std::lock_guard lock(LockedMutex());
+    int unlock_rc = SetLock(fd_, F_UNLCK);
+    int unlock_err = errno;
+    // Closing drops the lock even if F_UNLCK failed; only then may the key be reused.
+    ::close(fd_);
+    fd_ = -1;
+    LockedFiles().erase(key_);
+    if (unlock_rc != 0) return Fail(Errno("unlock", path_, unlock_err));
+    return Ok();
+  }
+
+ private:
+  int fd_;
+  FileKey key_;
   std::string path_;
 };
 
@@ -163,6 +251,70 @@ class Posix : public FileSystem {
     if (rc != 0) return Fail(Errno("fsync", dir, err));
     return Ok();
   }
+
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    std::lock_guard lock(LockedMutex());
+    // Checked before open(): if we hold this file, closing a second descriptor of it would
+    // release our own lock.
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && LockedFiles().contains({st.st_dev, st.st_ino})) {
+      return Fail(AlreadyOpenHere(path));
+    }
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Fail(Errno("open", path, errno));
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return Fail(Errno("fstat", path, err));
+    }
+    FileKey key{st.st_dev, st.st_ino};
+    if (LockedFiles().contains(key)) {
+      // The path was renamed onto a file we hold between stat and open. Closing fd would
+      // drop that lock, so the descriptor is deliberately left open.
+      return Fail(AlreadyOpenHere(path));
+    }
+    // A holder may let go between a refused F_SETLK and F_GETLK: then try again.
+    for (int attempt = 0;; ++attempt) {
+      if (SetLock(fd, F_WRLCK) == 0) break;
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err != EACCES && err != EAGAIN) {
+        ::close(fd);
+        return Fail(Errno("lock", path, err));
+      }
+      pid_t holder = LockHolder(fd);
+      if (holder == 0 && attempt < 3) continue;
+      ::close(fd);
+      return Fail(ErrorCode::kFailedPrecondition,
+                  holder > 0 ? fmt::format("data directory {} is in use by another inflow "
+                                           "process (pid {})",
+                                           DirName(path), holder)
+                             : fmt::format("data directory {} is in use by another inflow "
+                                           "process (pid unknown)",
+                                           DirName(path)));
+    }
+    // The pid is for people and for the message of a refused opener (F_GETLK does not see
+    // across pid namespaces). No other descriptor of ours is open on the file, so closing fd on
+    // failure is safe.
+    std::string pid = std::to_string(::getpid()) + "\n";
+    errno = 0;
+    bool written = ::ftruncate(fd, 0) == 0 &&
+                   ::pwrite(fd, pid.data(), pid.size(), 0) == static_cast<ssize_t>(pid.size());
+    if (!written) {
+      int err = errno != 0 ? errno : EIO;
+      ::close(fd);
+      return Fail(Errno("write", path, err));
+    }
+    LockedFiles().insert(key);
+    return std::unique_ptr<FileLock>(new PosixFileLock(fd, key, path));
+  }
+
+  Status UnlockFile(std::unique_ptr<FileLock> lock) override {
+    if (!lock) return Ok();
+    auto* posix = dynamic_cast<PosixFileLock*>(lock.get());
+    if (posix == nullptr) return Fail(Internal("UnlockFile: not a lock of this file system"));
+    return posix->Release();
+  }
 };
 
 }  // namespace
@@ -170,6 +322,10 @@ class Posix : public FileSystem {
 FileSystem* PosixFileSystem() {
   static Posix* fs = new Posix();
   return fs;
+}
+
+Result<std::unique_ptr<FileLock>> LockDirectory(FileSystem* fs, const std::string& dir) {
+  return fs->LockFile(JoinPath(dir, kLockFileName));
 }
 
 std::string JoinPath(const std::string& dir, const std::string& name) {

@@ -7,6 +7,14 @@
 // survive a crash only after WritableFile::Sync(); a created, renamed or removed directory entry
 // only after SyncDir() of its directory.
 //
+// Directory locks: a directory is owned by one opener at a time through its LOCK file
+// (LockFile / UnlockFile, LevelDB's scheme). The POSIX lock is an fcntl(F_SETLK, F_WRLCK) record
+// lock, which the kernel drops when its process dies (SIGKILL included), so a crash never
+// leaves a stale lock; the file keeps the holder's pid for the refusal message. fcntl locks
+// belong to a process, not to a file descriptor — a second lock from the same process would
+// succeed, and closing any descriptor of the file would drop the first one — so locks held by
+// this process are also kept in an in-process set, checked before the file is even opened.
+//
 // Thread safety: FileSystem methods may be called from any thread. One WritableFile is used by
 // one thread at a time; a RandomAccessFile may be read from many threads at once.
 #ifndef INFLOW_CHANGELOG_FILE_SYSTEM_H_
@@ -39,6 +47,13 @@ class RandomAccessFile {
   virtual Result<size_t> Read(uint64_t offset, size_t n, char* scratch) const = 0;
 };
 
+// A lock taken by FileSystem::LockFile. Give it back with UnlockFile; destroying it releases the
+// lock as well (without reporting errors).
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -57,7 +72,18 @@ class FileSystem {
   virtual Result<bool> Exists(const std::string& path) = 0;
   // Makes the entries of a directory (creations, renames, removals) durable.
   virtual Status SyncDir(const std::string& dir) = 0;
+  // Takes the exclusive lock of the directory DirName(path) through the lock file `path`
+  // (created if missing; this process's pid is written into it). Refused with
+  // kFailedPrecondition "data directory DIR is in use by another inflow process (pid N)" or
+  // "… is already open in this process"; never waits.
+  virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) = 0;
+  virtual Status UnlockFile(std::unique_ptr<FileLock> lock) = 0;
 };
+
+// The name of the lock file every locked directory holds: "<dir>/LOCK".
+inline constexpr char kLockFileName[] = "LOCK";
+// fs->LockFile(JoinPath(dir, kLockFileName)).
+Result<std::unique_ptr<FileLock>> LockDirectory(FileSystem* fs, const std::string& dir);
 
 // The process-wide POSIX implementation.
 FileSystem* PosixFileSystem();

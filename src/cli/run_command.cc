@@ -132,18 +132,23 @@ int Run(const RunFlags& flags) {
     std::fprintf(stderr, "inflow run: cannot create %s: %s\n", dir.c_str(), ec.message().c_str());
     return kExitFailure;
   }
-  auto tracking_id = TrackingId(dir);
-  if (!tracking_id) {
-    std::fprintf(stderr, "inflow run: %s\n", tracking_id.error().ToString().c_str());
-    return kExitFailure;
-  }
   changelog::TrackingOptions topts;
   topts.log.retention_age_ms = int64_t{ts.retention_hours} * 3'600'000;
   auto instance =
       changelog::TrackingInstance::Open(changelog::PosixFileSystem(), dir.string(), topts);
   if (!instance) {
+    // kFailedPrecondition: another process (or this one) holds the directory's LOCK.
+    if (instance.error().code() == ErrorCode::kFailedPrecondition) {
+      std::fprintf(stderr, "inflow run: %s\n", instance.error().message().c_str());
+      return kExitBadInput;
+    }
     std::fprintf(stderr, "inflow run: tracking instance %s: %s\n", ts.name.c_str(),
                  instance.error().ToString().c_str());
+    return kExitFailure;
+  }
+  auto tracking_id = TrackingId(dir);  // read only under the instance's lock
+  if (!tracking_id) {
+    std::fprintf(stderr, "inflow run: %s\n", tracking_id.error().ToString().c_str());
     return kExitFailure;
   }
 

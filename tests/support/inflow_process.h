@@ -49,6 +49,9 @@ class InflowProcess {
   // is still running after `timeout`.
   int WaitExit(std::chrono::milliseconds timeout);
 
+  // The process id; -1 once it has exited (or never started).
+  pid_t pid() const { return pid_; }
+
   // The whole log file (earlier runs appended to the same file come first).
   std::string Log() const;
   // What this run appended to the log file.

@@ -23,11 +23,21 @@ Result<std::string> TrackingInstanceDir(const std::string& data_dir, std::string
   return JoinPath(JoinPath(data_dir, "tracking"), std::string(name));
 }
 
-TrackingInstance::TrackingInstance(TrackingOptions options, std::unique_ptr<ChangeLog> log,
+TrackingInstance::TrackingInstance(TrackingOptions options, FileSystem* fs,
+                                   std::unique_ptr<FileLock> lock, std::unique_ptr<ChangeLog> log,
                                    std::unique_ptr<ConsumerGroups> groups)
-    : options_(std::move(options)), log_(std::move(log)), groups_(std::move(groups)) {}
+    : options_(std::move(options)),
+      fs_(fs),
+      lock_(std::move(lock)),
+      log_(std::move(log)),
+      groups_(std::move(groups)) {}
 
-TrackingInstance::~TrackingInstance() { Stop(); }
+TrackingInstance::~TrackingInstance() {
+  Stop();
+  groups_.reset();
+  log_.reset();
+  (void)fs_->UnlockFile(std::move(lock_));
+}
 
 Result<std::unique_ptr<TrackingInstance>> TrackingInstance::Open(FileSystem* fs,
                                                                  const std::string& dir,
@@ -35,11 +45,13 @@ Result<std::unique_ptr<TrackingInstance>> TrackingInstance::Open(FileSystem* fs,
   if (options.max_batch_records == 0) {
     return Fail(InvalidArgument("max_batch_records must be > 0"));
   }
+  INFLOW_RETURN_IF_ERROR(fs->CreateDirs(dir));
+  INFLOW_TRY(auto lock, LockDirectory(fs, dir));
   INFLOW_TRY(auto log, ChangeLog::Open(fs, JoinPath(dir, "log"), options.log));
   INFLOW_TRY(auto groups,
              ConsumerGroups::Open(fs, JoinPath(dir, "groups"), log.get(), options.groups));
-  return std::unique_ptr<TrackingInstance>(
-      new TrackingInstance(std::move(options), std::move(log), std::move(groups)));
+  return std::unique_ptr<TrackingInstance>(new TrackingInstance(
+      std::move(options), fs, std::move(lock), std::move(log), std::move(groups)));
 }
 
 capture::StartPosition TrackingInstance::ResumePosition(

@@ -10,7 +10,11 @@
 // forward (at most once per state_interval) so a restart does not re-read a long filtered
 // stretch of binlog.
 //
-// Layout: <dir>/log (ChangeLog), <dir>/groups (ConsumerGroups).
+// Layout: <dir>/LOCK, <dir>/log (ChangeLog), <dir>/groups (ConsumerGroups). Open takes <dir>/LOCK
+// before it reads anything and the instance holds it for its lifetime: a second opener, in
+// another process or this one, is refused with kFailedPrecondition "data directory <dir> is in
+// use by another inflow process (pid N)". That lock is also what makes a consumer group's lease
+// exclusive across processes: only the holder of the directory can attach a group.
 //
 // Thread safety: all methods are thread-safe. REQUIRES: Stop() (or destruction) before the
 // Source given to Start() is destroyed — the instance owns it, so this holds by construction.
@@ -85,13 +89,15 @@ class TrackingInstance {
   ConsumerGroups& groups() { return *groups_; }
 
  private:
-  TrackingInstance(TrackingOptions options, std::unique_ptr<ChangeLog> log,
-                   std::unique_ptr<ConsumerGroups> groups);
+  TrackingInstance(TrackingOptions options, FileSystem* fs, std::unique_ptr<FileLock> lock,
+                   std::unique_ptr<ChangeLog> log, std::unique_ptr<ConsumerGroups> groups);
   void Run();
   Status Flush(std::vector<ChangeRecord>* pending, const std::optional<SourcePosition>& position,
                int64_t commit_ms);
 
   const TrackingOptions options_;
+  FileSystem* const fs_;
+  std::unique_ptr<FileLock> lock_;  // of the directory; released after log_ and groups_ close
   std::unique_ptr<ChangeLog> log_;
   std::unique_ptr<ConsumerGroups> groups_;
 

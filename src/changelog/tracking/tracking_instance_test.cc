@@ -1,7 +1,10 @@
 #include "changelog/tracking/tracking_instance.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -214,6 +217,54 @@ TEST(ChangelogTracking, FailsVisiblyWhenTheLogCannotWrite) {
   EXPECT_NE(st.error.find("fdatasync"), std::string::npos) << st.error;
   EXPECT_EQ(raw->acknowledged(), SourcePosition{});  // nothing was acknowledged
   EXPECT_EQ(st.end.value(), 1u);
+}
+
+// The instance owns its directory: a second Open — in this process or another — is refused
+// before it reads anything, and the directory is free again once the instance is gone.
+TEST(ChangelogTracking, SecondOpenOfTheDirectoryIsRefused) {
+  std::string dir = (std::filesystem::temp_directory_path() /
+                     ("inflow-tracking-lock-" + std::to_string(::getpid())))
+                        .string();
+  std::filesystem::remove_all(dir);
+  auto inst = TrackingInstance::Open(PosixFileSystem(), dir, Options());
+  ASSERT_TRUE(inst) << inst.error().ToString();
+  auto second = TrackingInstance::Open(PosixFileSystem(), dir, Options());
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(second.error().message(), "data directory " + dir +
+                                          " is already open in this process (pid " +
+                                          std::to_string(::getpid()) + ")");
+  // The log alone is locked as well: opening it would run recovery on a live log.
+  auto log = ChangeLog::Open(PosixFileSystem(), JoinPath(dir, "log"));
+  ASSERT_FALSE(log);
+  EXPECT_EQ(log.error().code(), ErrorCode::kFailedPrecondition);
+  // Another process: refused with this process's pid.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    auto other = TrackingInstance::Open(PosixFileSystem(), dir, Options());
+    std::string answer = other ? "OK" : other.error().message();
+    (void)!::write(fds[1], answer.data(), answer.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string answer;
+  char buf[256];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof(buf))) > 0;) {
+    answer.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_EQ(answer, "data directory " + dir + " is in use by another inflow process (pid " +
+                        std::to_string(::getpid()) + ")");
+  inst->reset();
+  {
+    auto reopened = TrackingInstance::Open(PosixFileSystem(), dir, Options());
+    EXPECT_TRUE(reopened) << reopened.error().ToString();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/hostile_input.h"
 #include "support/inflow_process.h"
 #include "support/run_command.h"
 #include "support/service_env.h"
@@ -71,14 +72,7 @@ TEST_F(InputFilesTest, DirectoryAsStandardInputExitsTwo) {
 }
 
 TEST_F(InputFilesTest, AliasBombExitsTwoAtOnce) {
-  std::string yaml = "a0: &a0 [\"lol\"]\n";
-  for (int i = 1; i <= 9; ++i) {
-    std::string prev = "*a" + std::to_string(i - 1);
-    yaml += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
-    for (int k = 0; k < 9; ++k) yaml += (k ? ", " : "") + prev;
-    yaml += "]\n";
-  }
-  std::string bomb = WriteFile(dir_ + "/bomb.yaml", yaml + "body: *a9\n");
+  std::string bomb = WriteFile(dir_ + "/bomb.yaml", YamlAliasBomb());
   for (const auto& args :
        std::vector<std::vector<std::string>>{{"transform", "test", "--sink", bomb, "--event", "{}"},
                                              {"run", bomb, "--data", dir_ + "/data"}}) {

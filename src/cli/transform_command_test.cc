@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "common/hostile_input.h"
 
 namespace inflow::cli {
 namespace {
@@ -166,14 +167,7 @@ TEST(TransformTestCommand, DeepTemplateValueExitsTwo) {
 }
 
 TEST(TransformTestCommand, AliasBombSinkExitsTwoAtOnce) {
-  std::string yaml = "a0: &a0 [\"lol\"]\n";
-  for (int i = 1; i <= 9; ++i) {
-    std::string prev = "*a" + std::to_string(i - 1);
-    yaml += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
-    for (int k = 0; k < 9; ++k) yaml += (k ? ", " : "") + prev;
-    yaml += "]\n";
-  }
-  TempFile sink(yaml + "body: *a9\n");
+  TempFile sink(YamlAliasBomb());
   RunResult r = RunTest(sink.path(), kEvent);
   EXPECT_EQ(r.rc, kExitBadInput);
   EXPECT_THAT(r.err, HasSubstr("sink: aliases expand to more than 250000 values"));

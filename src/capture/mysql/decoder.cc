@@ -12,6 +12,7 @@
 #include "capture/mysql/binlog_buffer.h"
 #include "capture/mysql/rows_event.h"
 #include "capture/mysql/state_codec.h"
+#include "common/coding.h"
 #include "common/file_text.h"
 
 namespace inflow::capture::mysql {
@@ -61,9 +62,7 @@ Result<std::span<const uint8_t>> VerifyAndStripChecksum(std::span<const uint8_t>
   }
   size_t body = event.size() - 4;
   if (alg == ChecksumAlg::kCrc32) {
-    uint32_t want =
-        static_cast<uint32_t>(event[body]) | static_cast<uint32_t>(event[body + 1]) << 8 |
-        static_cast<uint32_t>(event[body + 2]) << 16 | static_cast<uint32_t>(event[body + 3]) << 24;
+    uint32_t want = DecodeFixed32(event.data() + body);
     uint32_t got;
     constexpr uint16_t kBinlogInUse = 0x1;
     if (h.type == et::kFormatDescription && (h.flags & kBinlogInUse)) {

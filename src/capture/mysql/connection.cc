@@ -21,6 +21,7 @@
 
 #include "capture/mysql/auth_plugins.h"
 #include "capture/mysql/packet_codec.h"
+#include "capture/mysql/sql_quote.h"
 #include "common/coding.h"
 #include "common/file_text.h"
 
@@ -44,16 +45,6 @@ std::string SslErrorText() {
 int PollMs(milliseconds timeout) {
   if (timeout.count() <= 0) return 0;
   return timeout.count() > 0x7FFFFFFF ? 0x7FFFFFFF : static_cast<int>(timeout.count());
-}
-
-std::string SqlQuote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
 }
 
 }  // namespace

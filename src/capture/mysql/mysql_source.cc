@@ -12,6 +12,7 @@
 #include "capture/mysql/connection.h"
 #include "capture/mysql/decoder.h"
 #include "capture/mysql/schema_provider_server.h"
+#include "capture/mysql/sql_quote.h"
 
 namespace inflow::capture::mysql {
 namespace {
@@ -20,16 +21,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr std::string_view kResumeMagic = "inflow.mysql-source.v1\n";
-
-std::string SqlQuote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
 
 std::string PositionText(const changelog::SourcePosition& p) {
   if (!p.file.empty()) return p.file + ":" + std::to_string(p.pos);

@@ -5,7 +5,10 @@ add_library(inflow_capture_decoder
   ${INFLOW_DECODER_DIR}/decoder.cc
   ${INFLOW_DECODER_DIR}/json_binary.cc
   ${INFLOW_DECODER_DIR}/rows_event.cc
+  ${INFLOW_DECODER_DIR}/ddl_parser.cc
   ${INFLOW_DECODER_DIR}/schema.cc
+  ${INFLOW_DECODER_DIR}/schema_ddl.cc
+  ${INFLOW_DECODER_DIR}/statement_classifier.cc
   ${INFLOW_DECODER_DIR}/value_decoder.cc
   ${INFLOW_DECODER_DIR}/value_numeric.cc
   ${INFLOW_DECODER_DIR}/value_temporal.cc

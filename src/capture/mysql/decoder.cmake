@@ -2,6 +2,8 @@
 # Pure functions over bytes (no networking); see src/capture/mysql/README.md.
 set(INFLOW_DECODER_DIR ${CMAKE_CURRENT_LIST_DIR})
 add_library(inflow_capture_decoder
+  ${INFLOW_DECODER_DIR}/binlog_event.cc
+  ${INFLOW_DECODER_DIR}/binlog_file.cc
   ${INFLOW_DECODER_DIR}/decoder.cc
   ${INFLOW_DECODER_DIR}/json_binary.cc
   ${INFLOW_DECODER_DIR}/rows_event.cc

@@ -545,9 +545,9 @@ Status Connection::StartMariaDbGtidDump(std::string_view gtid_state, uint32_t se
   return Ok();
 }
 
-Status Connection::StartMySqlGtidDump(std::string_view gtid_set, uint32_t server_id) {
-  INFLOW_TRY(auto parsed, ParseMysqlGtidSet(gtid_set));
-  std::string encoded = EncodeMysqlGtidSet(parsed);
+Status Connection::StartMySQLGtidDump(std::string_view gtid_set, uint32_t server_id) {
+  INFLOW_TRY(auto parsed, ParseMySQLGtidSet(gtid_set));
+  std::string encoded = EncodeMySQLGtidSet(parsed);
   INFLOW_RETURN_IF_ERROR(
       SendCommand(EncodeBinlogDumpGtid(kBinlogThroughGtid, server_id, "", 4, encoded)));
   streaming_ = true;

@@ -165,7 +165,7 @@ class BinlogDecoder::Impl {
         return MariaGtidList(body);
       case et::kGtid:
       case et::kAnonymousGtid:
-        return MySqlGtid(h, body);
+        return MySQLGtid(h, body);
       case et::kPreviousGtids:
         return PreviousGtids(body);
       case et::kTransactionPayload:
@@ -197,7 +197,7 @@ class BinlogDecoder::Impl {
     }
     auto lens = b.Bytes(b.remaining() - 1);  // the last byte is checksum_alg
     post_header_len_.assign(lens.begin(), lens.end());
-    flavor_ = server.find("MariaDB") != server.npos ? Flavor::kMariaDb : Flavor::kMySql;
+    flavor_ = server.find("MariaDB") != server.npos ? Flavor::kMariaDb : Flavor::kMySQL;
     return std::optional<Transaction>();
   }
 
@@ -257,7 +257,7 @@ class BinlogDecoder::Impl {
     if (pending_mariadb_) {
       gtids_.domains[pending_domain_] = {pending_server_, pending_seq_};
     } else if (!pending_uuid_.empty()) {
-      gtids_.AddMySql(pending_uuid_, pending_gno_, pending_gno_);
+      gtids_.AddMySQL(pending_uuid_, pending_gno_, pending_gno_);
     }
     pending_mariadb_ = false;
     pending_uuid_.clear();
@@ -527,7 +527,7 @@ class BinlogDecoder::Impl {
     return std::optional<Transaction>();
   }
 
-  Result<std::optional<Transaction>> MySqlGtid(const EventHeader& h,
+  Result<std::optional<Transaction>> MySQLGtid(const EventHeader& h,
                                                std::span<const uint8_t> body) {
     BinlogBuffer b(body);
     b.Skip(1);
@@ -562,7 +562,7 @@ class BinlogDecoder::Impl {
       uint64_t intervals = b.U64();
       for (uint64_t k = 0; k < intervals && b.ok(); ++k) {
         int64_t start = static_cast<int64_t>(b.U64()), end = static_cast<int64_t>(b.U64());
-        if (b.ok() && end > start) gtids_.AddMySql(uuid, start, end - 1);  // end is exclusive
+        if (b.ok() && end > start) gtids_.AddMySQL(uuid, start, end - 1);  // end is exclusive
       }
     }
     if (!b.ok()) return Fail(ErrorCode::kDataLoss, "truncated PREVIOUS_GTIDS");

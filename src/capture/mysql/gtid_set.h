@@ -27,7 +27,7 @@ struct GtidSet {
   std::map<uint32_t, std::pair<uint32_t, uint64_t>> domains;  // domain → (server, seq)
   std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> uuids;  // [start, end]
 
-  void AddMySql(const std::string& uuid, int64_t start, int64_t end) {
+  void AddMySQL(const std::string& uuid, int64_t start, int64_t end) {
     auto& v = uuids[uuid];
     v.emplace_back(start, end);
     std::sort(v.begin(), v.end());
@@ -100,7 +100,7 @@ struct GtidSet {
               std::from_chars(iv.data() + dash + 1, iv.data() + iv.size(), b).ec != std::errc()) {
             return bad(part);
           }
-          set.AddMySql(uuid, a, b);
+          set.AddMySQL(uuid, a, b);
         }
       }
     }

@@ -192,7 +192,7 @@ Status StartStreaming(Connection& c, const changelog::SourcePosition& from, uint
   }
   if (!from.gtid_set.empty()) {
     return c.IsMariaDb() ? c.StartMariaDbGtidDump(from.gtid_set, server_id)
-                         : c.StartMySqlGtidDump(from.gtid_set, server_id);
+                         : c.StartMySQLGtidDump(from.gtid_set, server_id);
   }
   INFLOW_TRY(auto files, BinaryLogs(c));
   return c.StartDump(files.front(), 4, server_id);
@@ -259,7 +259,7 @@ class MysqlSource::Impl {
 
     provider_ = std::make_unique<ServerSchemaProvider>(co);
     BinlogDecoder::Options d;
-    d.flavor = mariadb_ ? Flavor::kMariaDb : Flavor::kMySql;
+    d.flavor = mariadb_ ? Flavor::kMariaDb : Flavor::kMySQL;
     if (!options_.tables.empty()) {
       d.include_table = [filter = options_.tables](std::string_view db, std::string_view table) {
         return filter.Matches(db, table);

@@ -64,7 +64,7 @@ inline constexpr std::string_view kMariaDbColumnsQuery =
     "k.CHECK_CLAUSE = CONCAT('json_valid(`', c.COLUMN_NAME, '`)')) > 0 AS IS_JSON "
     "FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME = ? "
     "ORDER BY c.ORDINAL_POSITION";
-inline constexpr std::string_view kMySqlColumnsQuery =
+inline constexpr std::string_view kMySQLColumnsQuery =
     "SELECT COLUMN_NAME, COLUMN_TYPE, IFNULL(CHARACTER_SET_NAME, ''), IS_NULLABLE, COLUMN_KEY, 0 "
     "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
     "ORDER BY ORDINAL_POSITION";

@@ -8,7 +8,7 @@ namespace inflow::capture::mysql {
 
 std::string ServerSchemaProvider::LookupSql(bool mariadb, const std::string& db,
                                             const std::string& table) {
-  std::string_view tmpl = mariadb ? kMariaDbColumnsQuery : kMySqlColumnsQuery;
+  std::string_view tmpl = mariadb ? kMariaDbColumnsQuery : kMySQLColumnsQuery;
   std::string sql;
   int param = 0;
   for (char c : tmpl) {

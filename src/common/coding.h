@@ -25,10 +25,21 @@ inline void EncodeFixed16(char* dst, uint16_t v) {
   dst[1] = static_cast<char>(v >> 8);
 }
 inline void EncodeFixed32(char* dst, uint32_t v) {
-  for (int i = 0; i < 4; ++i) dst[i] = static_cast<char>(v >> (8 * i));
+  // Spelled out, not a loop: GCC merges these stores into one, but not a loop's.
+  dst[0] = static_cast<char>(v);
+  dst[1] = static_cast<char>(v >> 8);
+  dst[2] = static_cast<char>(v >> 16);
+  dst[3] = static_cast<char>(v >> 24);
 }
 inline void EncodeFixed64(char* dst, uint64_t v) {
-  for (int i = 0; i < 8; ++i) dst[i] = static_cast<char>(v >> (8 * i));
+  dst[0] = static_cast<char>(v);
+  dst[1] = static_cast<char>(v >> 8);
+  dst[2] = static_cast<char>(v >> 16);
+  dst[3] = static_cast<char>(v >> 24);
+  dst[4] = static_cast<char>(v >> 32);
+  dst[5] = static_cast<char>(v >> 40);
+  dst[6] = static_cast<char>(v >> 48);
+  dst[7] = static_cast<char>(v >> 56);
 }
 
 inline uint16_t DecodeFixed16(const uint8_t* p) {
@@ -64,9 +75,21 @@ inline uint64_t DecodeFixedN(const char* p, size_t n) {
 inline void PutFixedN(std::string* dst, uint64_t v, size_t n) {
   for (size_t i = 0; i < n; ++i) dst->push_back(static_cast<char>(v >> (8 * i)));
 }
-inline void PutFixed16(std::string* dst, uint16_t v) { PutFixedN(dst, v, 2); }
-inline void PutFixed32(std::string* dst, uint32_t v) { PutFixedN(dst, v, 4); }
-inline void PutFixed64(std::string* dst, uint64_t v) { PutFixedN(dst, v, 8); }
+inline void PutFixed16(std::string* dst, uint16_t v) {
+  char b[2];
+  EncodeFixed16(b, v);
+  dst->append(b, 2);
+}
+inline void PutFixed32(std::string* dst, uint32_t v) {
+  char b[4];
+  EncodeFixed32(b, v);
+  dst->append(b, 4);
+}
+inline void PutFixed64(std::string* dst, uint64_t v) {
+  char b[8];
+  EncodeFixed64(b, v);
+  dst->append(b, 8);
+}
 
 // ---- big-endian ----------------------------------------------------------------------------
 
@@ -75,10 +98,14 @@ inline void EncodeFixed16BE(char* dst, uint16_t v) {
   dst[1] = static_cast<char>(v);
 }
 inline void EncodeFixed32BE(char* dst, uint32_t v) {
-  for (int i = 0; i < 4; ++i) dst[i] = static_cast<char>(v >> (8 * (3 - i)));
+  dst[0] = static_cast<char>(v >> 24);
+  dst[1] = static_cast<char>(v >> 16);
+  dst[2] = static_cast<char>(v >> 8);
+  dst[3] = static_cast<char>(v);
 }
 inline void EncodeFixed64BE(char* dst, uint64_t v) {
-  for (int i = 0; i < 8; ++i) dst[i] = static_cast<char>(v >> (8 * (7 - i)));
+  EncodeFixed32BE(dst, static_cast<uint32_t>(v >> 32));
+  EncodeFixed32BE(dst + 4, static_cast<uint32_t>(v));
 }
 
 // An unsigned big-endian integer of `n` bytes, 1 <= n <= 8.

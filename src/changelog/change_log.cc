@@ -3,92 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstring>
 
-#include "changelog/crc32c.h"
+#include "changelog/change_log_internal.h"
 #include "changelog/record_codec.h"
+#include "changelog/segment_format.h"
+#include "common/coding.h"
 
 namespace inflow::changelog {
 namespace {
 
-// File header: magic, format version, reserved (FORMAT.md).
-constexpr char kMagic[8] = {'I', 'N', 'F', 'L', 'O', 'W', 'C', 'L'};
-constexpr uint32_t kFormatVersion = 1;
-constexpr size_t kFileHeaderSize = 16;
-// Frame header: length u32, masked crc32c u32, type u8, id u64, timestamp i64.
-constexpr size_t kFrameHeaderSize = 25;
-
-enum FrameType : uint8_t {
-  kDataFrame = 1,         // one ChangeRecord; id = record id, ts = source timestamp
-  kCommitStateFrame = 2,  // ends a batch, payload = new source state; id = next record id
-  kCommitFrame = 3,       // ends a batch, state unchanged; id = next record id
-};
-
 constexpr size_t kReadChunk = 1u << 20;
-
-void PutU32(char* p, uint32_t v) { std::memcpy(p, &v, 4); }
-void PutU64(char* p, uint64_t v) { std::memcpy(p, &v, 8); }
-uint32_t GetU32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-uint64_t GetU64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-
-std::string FileHeader() {
-  std::string h(kFileHeaderSize, '\0');
-  std::memcpy(h.data(), kMagic, 8);
-  PutU32(h.data() + 8, kFormatVersion);
-  return h;
-}
-
-std::string SegmentName(uint64_t base_id) { return fmt::format("{:020}.log", base_id); }
-
-std::optional<uint64_t> ParseSegmentName(const std::string& name) {
-  if (name.size() != 24 || name.substr(20) != ".log") return std::nullopt;
-  uint64_t v = 0;
-  for (size_t i = 0; i < 20; ++i) {
-    if (name[i] < '0' || name[i] > '9') return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
-  }
-  return v;
-}
-
-struct Frame {
-  uint8_t type;
-  uint64_t id;
-  int64_t ts;
-  std::string_view payload;
-  size_t size;  // header + payload
-};
-
-enum class Parse { kOk, kIncomplete, kCorrupt };
-
-// Parses the frame at p[0, avail). kIncomplete: more bytes are needed (or the file ends here);
-// kCorrupt: the bytes cannot be a frame this writer produced.
-Parse ParseFrame(const char* p, size_t avail, uint32_t max_payload, Frame* f) {
-  if (avail < kFrameHeaderSize) return Parse::kIncomplete;
-  uint32_t len = GetU32(p);
-  if (len > max_payload) return Parse::kCorrupt;
-  if (avail < kFrameHeaderSize + len) return Parse::kIncomplete;
-  uint32_t expected = crc32c::Unmask(GetU32(p + 4));
-  uint32_t actual = crc32c::Extend(crc32c::Value(p, 4), p + 8, kFrameHeaderSize - 8 + len);
-  if (expected != actual) return Parse::kCorrupt;
-  f->type = static_cast<uint8_t>(p[8]);
-  if (f->type < kDataFrame || f->type > kCommitFrame) return Parse::kCorrupt;
-  f->id = GetU64(p + 9);
-  f->ts = static_cast<int64_t>(GetU64(p + 17));
-  f->payload = std::string_view(p + kFrameHeaderSize, len);
-  f->size = kFrameHeaderSize + len;
-  return Parse::kOk;
-}
-
-// Frames need a margin: a maximal frame must fit into what one parse step sees.
-uint32_t MaxPayload(const LogOptions& o) { return o.max_record_bytes + 64; }
 
 // Reads frames sequentially from a file snapshot, refilling a buffer as needed.
 class FrameScanner {
@@ -118,7 +42,7 @@ class FrameScanner {
       size_t want = chunk_;
       chunk_ = kReadChunk;
       if (off + 4 <= buf_size_ && pos_ >= buf_pos_) {
-        want = std::max<size_t>(want, kFrameHeaderSize + GetU32(buf_ + off));
+        want = std::max<size_t>(want, kFrameHeaderSize + DecodeFixed32(buf_ + off));
       }
       want = static_cast<size_t>(std::min<uint64_t>(want, limit_ - pos_));
       buf_ = Scratch(want);
@@ -156,25 +80,6 @@ class FrameScanner {
 };
 
 }  // namespace
-
-struct ChangeLog::Segment {
-  struct IndexEntry {
-    uint64_t id;
-    uint64_t pos;
-    int64_t max_ts_before;  // max source timestamp of this segment's records before this one
-  };
-  uint64_t base_id = 0;
-  std::string path;
-  std::shared_ptr<RandomAccessFile> file;
-  uint64_t size = 0;    // bytes visible to readers
-  uint64_t end_id = 0;  // one past the last visible record
-  int64_t min_ts = INT64_MAX;
-  int64_t max_ts = INT64_MIN;
-  int64_t last_append_ms = 0;  // wall clock of the last batch (retention by age)
-  std::vector<IndexEntry> index;
-
-  bool has_records() const { return end_id > base_id; }
-};
 
 struct ChangeLog::Writer {
   std::span<const ChangeRecord> records;
@@ -214,145 +119,7 @@ void ChangeLog::EncodeFrame(uint8_t type, uint64_t id, int64_t ts, std::string_v
   size_t start = out->size();
   out->resize(start + kFrameHeaderSize);
   out->append(payload);
-  char* p = out->data() + start;
-  PutU32(p, static_cast<uint32_t>(payload.size()));
-  p[8] = static_cast<char>(type);
-  PutU64(p + 9, id);
-  PutU64(p + 17, static_cast<uint64_t>(ts));
-  uint32_t crc = crc32c::Extend(crc32c::Value(p, 4), p + 8, kFrameHeaderSize - 8 + payload.size());
-  PutU32(p + 4, crc32c::Mask(crc));
-}
-
-Status ChangeLog::Recover() {
-  INFLOW_RETURN_IF_ERROR(fs_->CreateDirs(dir_));
-  INFLOW_TRY(auto names, fs_->ListDir(dir_));
-  std::vector<uint64_t> bases;
-  for (const std::string& name : names) {
-    if (auto base = ParseSegmentName(name)) bases.push_back(*base);
-  }
-  std::sort(bases.begin(), bases.end());
-  for (uint64_t base : bases) {
-    auto seg = std::make_shared<Segment>();
-    seg->base_id = base;
-    seg->end_id = base;
-    seg->path = JoinPath(dir_, SegmentName(base));
-    segments_.push_back(std::move(seg));
-  }
-  if (segments_.empty()) return StartSegment();
-  for (size_t i = 0; i < segments_.size(); ++i) {
-    INFLOW_RETURN_IF_ERROR(RecoverSegment(i, i + 1 == segments_.size()));
-  }
-  // Retention may have removed the older segment that held the latest state; keep a copy in
-  // the active segment so the state lives as long as the log.
-  return Ok();
-}
-
-Status ChangeLog::RecoverSegment(size_t i, bool last) {
-  Segment& seg = *segments_[i];
-  if (i > 0 && seg.base_id != segments_[i - 1]->end_id) {
-    return Fail(DataLoss(fmt::format(
-        "change log '{}': segment {} starts at record {} but the previous one ends at {}", dir_,
-        seg.path, seg.base_id, segments_[i - 1]->end_id)));
-  }
-  INFLOW_TRY(std::string data, ReadWholeFile(fs_, seg.path));
-  bool header_ok = data.size() >= kFileHeaderSize && std::memcmp(data.data(), kMagic, 8) == 0 &&
-                   GetU32(data.data() + 8) == kFormatVersion;
-  if (!header_ok && !(last && data.size() < kFileHeaderSize)) {
-    return Fail(DataLoss(fmt::format("change log segment '{}' has no valid header", seg.path)));
-  }
-  uint64_t boundary = kFileHeaderSize;  // end of the last complete batch
-  bool state_here = false;
-  bool seen_commit = false;
-  if (header_ok) {
-    IndexCursor ic;
-    std::vector<Segment::IndexEntry> pending_index;
-    uint64_t expect = seg.base_id;
-    int64_t pend_min = INT64_MAX, pend_max = INT64_MIN;
-    size_t pos = kFileHeaderSize;
-    while (pos < data.size()) {
-      Frame f;
-      if (ParseFrame(data.data() + pos, data.size() - pos, MaxPayload(options_), &f) !=
-          Parse::kOk) {
-        break;
-      }
-      if (f.type == kDataFrame) {
-        if (f.id != expect) break;
-        if (!ic.any || pos - ic.last_pos >= options_.index_interval_bytes) {
-          pending_index.push_back({f.id, pos, ic.running_max});
-          ic.last_pos = pos;
-          ic.any = true;
-        }
-        ic.running_max = std::max(ic.running_max, f.ts);
-        pend_min = std::min(pend_min, f.ts);
-        pend_max = std::max(pend_max, f.ts);
-        ++expect;
-      } else {
-        if (f.id != expect) break;
-        // A batch is complete: what it wrote becomes part of the recovered log.
-        boundary = pos + f.size;
-        seg.end_id = expect;
-        seg.index.insert(seg.index.end(), pending_index.begin(), pending_index.end());
-        pending_index.clear();
-        seg.min_ts = std::min(seg.min_ts, pend_min);
-        seg.max_ts = std::max(seg.max_ts, pend_max);
-        if (!seen_commit) active_created_ms_ = f.ts;
-        seen_commit = true;
-        seg.last_append_ms = std::max(seg.last_append_ms, f.ts);
-        if (f.type == kCommitStateFrame) {
-          source_state_ = std::string(f.payload);
-          state_here = true;
-        }
-        active_index_ = ic;
-      }
-      pos += f.size;
-    }
-  }
-  if (!last) {
-    if (boundary != data.size()) {
-      return Fail(DataLoss(fmt::format(
-          "change log segment '{}' is damaged at byte {} (a sealed segment was synced whole)",
-          seg.path, boundary)));
-    }
-  } else if (!header_ok || boundary != data.size()) {
-    if (!header_ok) boundary = 0;
-    // The torn or corrupt tail of the active segment: everything after the last complete batch
-    // was never acknowledged, so it is dropped.
-    if (!header_ok) {
-      INFLOW_RETURN_IF_ERROR(fs_->Truncate(seg.path, 0));
-    } else {
-      INFLOW_RETURN_IF_ERROR(fs_->Truncate(seg.path, boundary));
-    }
-  }
-  seg.size = boundary;
-  total_bytes_ += boundary;
-  end_id_ = seg.end_id;
-  next_id_ = seg.end_id;
-  INFLOW_TRY(seg.file, fs_->OpenReadable(seg.path));
-  if (!last) return Ok();
-
-  INFLOW_TRY(active_, fs_->OpenAppendable(seg.path));
-  active_written_ = boundary;
-  if (!seen_commit) {
-    active_index_ = IndexCursor();
-    active_created_ms_ = clock_->NowMs();
-  }
-  std::string fix;
-  if (!header_ok) fix = FileHeader();
-  // Keep the latest state inside the active segment (see Recover()).
-  if (!state_here && source_state_) {
-    EncodeFrame(source_state_ ? kCommitStateFrame : kCommitFrame, next_id_, clock_->NowMs(),
-                source_state_ ? std::string_view(*source_state_) : std::string_view(), &fix);
-  }
-  if (!fix.empty() || boundary != data.size()) {
-    // fdatasync also makes a truncation durable (the size is metadata needed to read data).
-    if (!fix.empty()) INFLOW_RETURN_IF_ERROR(active_->Append(fix));
-    INFLOW_RETURN_IF_ERROR(active_->Sync());
-    active_written_ += fix.size();
-    seg.size = active_written_;
-    total_bytes_ += fix.size();
-  }
-  if (seg.last_append_ms == 0) seg.last_append_ms = clock_->NowMs();
-  return Ok();
+  EncodeFrameHeader(out->data() + start, type, id, ts, payload.size());
 }
 
 Status ChangeLog::StartSegment() {
@@ -473,13 +240,7 @@ Status ChangeLog::WriteGroup(std::span<Writer* const> group) {
         too_big = true;
         break;
       }
-      char* p = buffer_.data() + start;
-      PutU32(p, static_cast<uint32_t>(len));
-      p[8] = static_cast<char>(kDataFrame);
-      PutU64(p + 9, id);
-      PutU64(p + 17, static_cast<uint64_t>(r.source_timestamp_ms));
-      uint32_t crc = crc32c::Extend(crc32c::Value(p, 4), p + 8, kFrameHeaderSize - 8 + len);
-      PutU32(p + 4, crc32c::Mask(crc));
+      EncodeFrameHeader(buffer_.data() + start, kDataFrame, id, r.source_timestamp_ms, len);
       uint64_t pos = active_written_ + start;
       if (!ic.any || pos - ic.last_pos >= options_.index_interval_bytes) {
         new_index.push_back({id, pos, ic.running_max});

@@ -8,7 +8,9 @@
 #include <random>
 #include <thread>
 
+#include "changelog/crc32c.h"
 #include "changelog/fault_file_system.h"
+#include "changelog/record_codec.h"
 #include "changelog/test_util.h"
 
 namespace inflow::changelog {
@@ -69,6 +71,58 @@ LogOptions SmallOptions(Clock* clock) {
   o.index_interval_bytes = 512;
   o.clock = clock;
   return o;
+}
+
+// The bytes on disk are little-endian whatever the host (FORMAT.md): a segment written from a
+// known batch equals the layout built here byte by byte.
+std::string Le(uint64_t v, int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  return s;
+}
+
+std::string ExpectedFrame(uint8_t type, uint64_t id, int64_t ts, const std::string& payload) {
+  std::string body = std::string(1, static_cast<char>(type)) + Le(id, 8) +
+                     Le(static_cast<uint64_t>(ts), 8) + payload;
+  std::string len = Le(payload.size(), 4);
+  uint32_t crc = crc32c::Extend(crc32c::Value(len.data(), 4), body.data(), body.size());
+  return len + Le(crc32c::Mask(crc), 4) + body;
+}
+
+TEST(ChangelogLog, SegmentBytesAreLittleEndian) {
+  FaultInjectingFileSystem fs;
+  ManualClock clock(0x0102030405);
+  ChangeRecord r;
+  r.op = Operation::kInsert;
+  r.source_timestamp_ms = 0x1122334455;
+  r.position = {"mysql-bin.000001", 4, "0-1-1", 0};
+  r.database = "shop";
+  r.table = "orders";
+  r.columns = {{"id", "bigint(20)", 8, true, false, false, ""}};
+  r.after_json = "{\"id\":1}";
+  {
+    auto log = ChangeLog::Open(&fs, kDir, SmallOptions(&clock));
+    ASSERT_TRUE(log) << log.error().ToString();
+    ASSERT_TRUE((*log)->Append({&r, 1}, "gtid-1"));
+  }
+  std::string payload;
+  EncodeChangeRecord(r, &payload);
+  std::string file_header = std::string("INFLOWCL\x01\0\0\0\0\0\0\0", 16);
+  ASSERT_EQ(file_header.size(), 16u);
+  std::string expected = file_header + ExpectedFrame(3, 1, 0x0102030405, "") +
+                         ExpectedFrame(1, 1, 0x1122334455, payload) +
+                         ExpectedFrame(2, 2, 0x0102030405, "gtid-1");
+  EXPECT_EQ(fs.Contents(FirstSegmentPath()), expected);
+  // The first frame in full as literal bytes (its masked CRC32C computed outside inflow): a
+  // commit frame, empty payload, next record 1, written at the clock's time.
+  std::string want_first(
+      "\0\0\0\0"                     // payload length
+      "\x9b\xfb\xe1\xbc"             // masked crc32c
+      "\x03"                         // kCommitFrame
+      "\x01\0\0\0\0\0\0\0"           // id
+      "\x05\x04\x03\x02\x01\0\0\0",  // timestamp
+      25);
+  EXPECT_EQ(fs.Contents(FirstSegmentPath()).substr(16, 25), want_first);
 }
 
 TEST(ChangelogLog, AppendsAndReadsBack) {

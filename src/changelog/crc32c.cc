@@ -1,7 +1,8 @@
 #include "changelog/crc32c.h"
 
 #include <array>
-#include <cstring>
+
+#include "common/coding.h"
 
 #if defined(__x86_64__)
 #include <nmmintrin.h>
@@ -29,11 +30,7 @@ constexpr Tables MakeTables() {
 
 constexpr Tables kTables = MakeTables();
 
-uint64_t LoadLe64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;  // x86 and every target we build for is little-endian
-}
+uint64_t LoadLe64(const uint8_t* p) { return DecodeFixed64(p); }
 
 #if defined(__x86_64__)
 __attribute__((target("sse4.2"))) uint32_t ExtendSse42(uint32_t crc, const void* data, size_t n) {

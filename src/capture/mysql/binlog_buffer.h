@@ -12,6 +12,8 @@
 #include <span>
 #include <string_view>
 
+#include "common/coding.h"
+
 namespace inflow::capture::mysql {
 
 class BinlogBuffer {
@@ -37,8 +39,7 @@ class BinlogBuffer {
   // Little-endian unsigned integer of `n` bytes (1..8).
   uint64_t Uint(size_t n) {
     if (!Need(n)) return 0;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; ++i) v |= static_cast<uint64_t>(p_[i]) << (8 * i);
+    uint64_t v = DecodeFixedN(p_, n);
     p_ += n;
     return v;
   }

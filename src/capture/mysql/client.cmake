@@ -22,6 +22,7 @@ endif()
 inflow_test(capture_protocol_test
   SOURCES ${_mysql}/packet_codec_test.cc ${_mysql}/protocol_messages_test.cc
           ${_mysql}/auth_plugins_test.cc ${_mysql}/connection_options_test.cc
+          ${_mysql}/sql_quote_test.cc
   LIBS inflow_capture)
 
 inflow_test(capture_source_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/source_test.cc

@@ -21,6 +21,8 @@
 
 #include "capture/mysql/auth_plugins.h"
 #include "capture/mysql/packet_codec.h"
+#include "capture/mysql/sql_quote.h"
+#include "common/coding.h"
 #include "common/file_text.h"
 
 namespace inflow::capture::mysql {
@@ -43,20 +45,6 @@ std::string SslErrorText() {
 int PollMs(milliseconds timeout) {
   if (timeout.count() <= 0) return 0;
   return timeout.count() > 0x7FFFFFFF ? 0x7FFFFFFF : static_cast<int>(timeout.count());
-}
-
-uint32_t Le32(const uint8_t* p) {
-  return p[0] | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
-}
-
-std::string SqlQuote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
 }
 
 }  // namespace
@@ -557,9 +545,9 @@ Status Connection::StartMariaDbGtidDump(std::string_view gtid_state, uint32_t se
   return Ok();
 }
 
-Status Connection::StartMySqlGtidDump(std::string_view gtid_set, uint32_t server_id) {
-  INFLOW_TRY(auto parsed, ParseMysqlGtidSet(gtid_set));
-  std::string encoded = EncodeMysqlGtidSet(parsed);
+Status Connection::StartMySQLGtidDump(std::string_view gtid_set, uint32_t server_id) {
+  INFLOW_TRY(auto parsed, ParseMySQLGtidSet(gtid_set));
+  std::string encoded = EncodeMySQLGtidSet(parsed);
   INFLOW_RETURN_IF_ERROR(
       SendCommand(EncodeBinlogDumpGtid(kBinlogThroughGtid, server_id, "", 4, encoded)));
   streaming_ = true;
@@ -594,8 +582,8 @@ Result<std::span<const uint8_t>> Connection::ReadEvent() {
   auto* ev = reinterpret_cast<const uint8_t*>(event_.data()) + 1;
   size_t size = event_.size() - 1;
   uint8_t type = ev[4];
-  uint32_t declared = Le32(ev + 9);
-  uint32_t next_pos = Le32(ev + 13);
+  uint32_t declared = DecodeFixed32(ev + 9);
+  uint32_t next_pos = DecodeFixed32(ev + 13);
   if (declared != size) {
     return Fail(ErrorCode::kDataLoss, "binlog event type " + std::to_string(type) + " ending at " +
                                           std::to_string(next_pos) + " declares " +
@@ -617,7 +605,7 @@ Result<std::span<const uint8_t>> Connection::ReadEvent() {
     if (size < kEventHeaderLen + 4) {
       return Fail(ErrorCode::kDataLoss, "binlog event too short for its CRC32");
     }
-    uint32_t want = Le32(ev + size - 4);
+    uint32_t want = DecodeFixed32(ev + size - 4);
     uint32_t got = static_cast<uint32_t>(crc32(0L, ev, static_cast<uInt>(size - 4)));
     if (want != got) {
       return Fail(ErrorCode::kDataLoss, "CRC32 mismatch in binlog event type " +

@@ -61,7 +61,7 @@ class Connection {
   // beginning of the oldest binlog), strict mode, then COM_BINLOG_DUMP without file / position.
   Status StartMariaDbGtidDump(std::string_view gtid_state, uint32_t server_id);
   // MySQL COM_BINLOG_DUMP_GTID: everything not in `gtid_set` ("uuid:1-5,...").
-  Status StartMySqlGtidDump(std::string_view gtid_set, uint32_t server_id);
+  Status StartMySQLGtidDump(std::string_view gtid_set, uint32_t server_id);
 
   // The next binlog event (header + body, checksum verified and stripped). The span is valid
   // until the next call. Errors: kTimeout (nothing, not even a heartbeat, for the read

@@ -10,9 +10,8 @@
 #include <unordered_map>
 
 #include "capture/mysql/binlog_buffer.h"
+#include "capture/mysql/gtid_set.h"
 #include "capture/mysql/rows_event.h"
-#include "capture/mysql/state_codec.h"
-#include "common/file_text.h"
 
 namespace inflow::capture::mysql {
 
@@ -20,170 +19,7 @@ namespace et = event_type;
 using changelog::ChangeRecord;
 using changelog::Operation;
 
-Result<EventHeader> ParseEventHeader(std::span<const uint8_t> event) {
-  if (event.size() < kEventHeaderSize) {
-    return Fail(ErrorCode::kDataLoss,
-                fmt::format("event of {} bytes is shorter than its header", event.size()));
-  }
-  BinlogBuffer b(event);
-  EventHeader h;
-  h.timestamp = b.U32();
-  h.type = b.U8();
-  h.server_id = b.U32();
-  h.event_length = b.U32();
-  h.next_pos = b.U32();
-  h.flags = b.U16();
-  return h;
-}
-
-Result<ChecksumAlg> FormatDescriptionChecksum(std::span<const uint8_t> fde) {
-  // binlog_version(2) server_version(50) create_timestamp(4) header_length(1) post-header
-  // lengths…, checksum_alg(1), CRC32 slot(4).
-  if (fde.size() < kEventHeaderSize + 57 + 5) {
-    return Fail(ErrorCode::kDataLoss, "FORMAT_DESCRIPTION event too short");
-  }
-  uint8_t alg = fde[fde.size() - 5];
-  if (alg == 0) return ChecksumAlg::kOff;
-  if (alg == 1) return ChecksumAlg::kCrc32;
-  return Fail(ErrorCode::kDataLoss, fmt::format("unknown binlog checksum algorithm {}", alg));
-}
-
-Result<std::span<const uint8_t>> VerifyAndStripChecksum(std::span<const uint8_t> event,
-                                                        ChecksumAlg alg) {
-  INFLOW_TRY(EventHeader h, ParseEventHeader(event));
-  if (h.type == et::kFormatDescription) {
-    INFLOW_TRY(alg, FormatDescriptionChecksum(event));
-  } else if (alg == ChecksumAlg::kOff) {
-    return event;
-  }
-  if (event.size() < kEventHeaderSize + 4) {
-    return Fail(ErrorCode::kDataLoss, "event too short for its checksum");
-  }
-  size_t body = event.size() - 4;
-  if (alg == ChecksumAlg::kCrc32) {
-    uint32_t want =
-        static_cast<uint32_t>(event[body]) | static_cast<uint32_t>(event[body + 1]) << 8 |
-        static_cast<uint32_t>(event[body + 2]) << 16 | static_cast<uint32_t>(event[body + 3]) << 24;
-    uint32_t got;
-    constexpr uint16_t kBinlogInUse = 0x1;
-    if (h.type == et::kFormatDescription && (h.flags & kBinlogInUse)) {
-      // The server sets "file in use" in the FDE after computing its checksum without it.
-      uint8_t flags_lo = static_cast<uint8_t>(event[17] & ~kBinlogInUse);
-      got = static_cast<uint32_t>(crc32(0L, event.data(), 17));
-      got = static_cast<uint32_t>(crc32(got, &flags_lo, 1));
-      got = static_cast<uint32_t>(crc32(got, event.data() + 18, static_cast<uInt>(body - 18)));
-    } else {
-      got = static_cast<uint32_t>(crc32(0L, event.data(), static_cast<uInt>(body)));
-    }
-    if (want != got) {
-      return Fail(
-          ErrorCode::kDataLoss,
-          fmt::format("CRC32 mismatch in event type {} ending at position {}", h.type, h.next_pos));
-    }
-  }
-  return event.first(body);
-}
-
-// ---- GTID sets ------------------------------------------------------------------------------
-
 namespace {
-
-// MariaDB: the last GTID per replication domain. MySQL: executed intervals per source UUID.
-struct GtidSet {
-  std::map<uint32_t, std::pair<uint32_t, uint64_t>> domains;  // domain → (server, seq)
-  std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> uuids;  // [start, end]
-
-  void AddMySql(const std::string& uuid, int64_t start, int64_t end) {
-    auto& v = uuids[uuid];
-    v.emplace_back(start, end);
-    std::sort(v.begin(), v.end());
-    std::vector<std::pair<int64_t, int64_t>> merged;
-    for (auto& iv : v) {
-      if (!merged.empty() && iv.first <= merged.back().second + 1) {
-        merged.back().second = std::max(merged.back().second, iv.second);
-      } else {
-        merged.push_back(iv);
-      }
-    }
-    v = std::move(merged);
-  }
-
-  std::string ToString() const {
-    std::string s;
-    for (const auto& [domain, last] : domains) {
-      if (!s.empty()) s.push_back(',');
-      s += fmt::format("{}-{}-{}", domain, last.first, last.second);
-    }
-    for (const auto& [uuid, ivs] : uuids) {
-      if (!s.empty()) s.push_back(',');
-      s += uuid;
-      for (const auto& [a, b] : ivs)
-        s += a == b ? fmt::format(":{}", a) : fmt::format(":{}-{}", a, b);
-    }
-    return s;
-  }
-
-  static Result<GtidSet> Parse(std::string_view text) {
-    GtidSet set;
-    auto bad = [&](std::string_view part) {
-      return Fail(ErrorCode::kInvalidArgument, fmt::format("bad GTID set element '{}'", part));
-    };
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t comma = text.find(',', start);
-      std::string_view part =
-          text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
-      start = comma == std::string_view::npos ? text.size() : comma + 1;
-      while (!part.empty() && (part.front() == ' ' || part.front() == '\n')) part.remove_prefix(1);
-      if (part.empty()) continue;
-      size_t colon = part.find(':');
-      if (colon == std::string_view::npos) {  // MariaDB domain-server-seq
-        uint32_t d = 0, s = 0;
-        uint64_t q = 0;
-        size_t a = part.find('-'), b = part.find('-', a + 1);
-        if (a == part.npos || b == part.npos) return bad(part);
-        if (std::from_chars(part.data(), part.data() + a, d).ec != std::errc() ||
-            std::from_chars(part.data() + a + 1, part.data() + b, s).ec != std::errc() ||
-            std::from_chars(part.data() + b + 1, part.data() + part.size(), q).ec != std::errc()) {
-          return bad(part);
-        }
-        set.domains[d] = {s, q};
-      } else {
-        std::string uuid(part.substr(0, colon));
-        std::string_view rest = part.substr(colon + 1);
-        while (!rest.empty()) {
-          size_t next = rest.find(':');
-          std::string_view iv = rest.substr(0, next);
-          rest = next == rest.npos ? std::string_view() : rest.substr(next + 1);
-          int64_t a = 0, b = 0;
-          size_t dash = iv.find('-');
-          if (std::from_chars(iv.data(), iv.data() + std::min(dash, iv.size()), a).ec !=
-              std::errc()) {
-            return bad(part);
-          }
-          b = a;
-          if (dash != iv.npos &&
-              std::from_chars(iv.data() + dash + 1, iv.data() + iv.size(), b).ec != std::errc()) {
-            return bad(part);
-          }
-          set.AddMySql(uuid, a, b);
-        }
-      }
-    }
-    return set;
-  }
-};
-
-std::string UuidText(std::span<const uint8_t> b) {
-  std::string s;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
-    s.push_back(kHex[b[i] >> 4]);
-    s.push_back(kHex[b[i] & 15]);
-  }
-  return s;
-}
 
 bool StartsWithWord(std::string_view sql, std::string_view word) {
   size_t i = 0;
@@ -329,7 +165,7 @@ class BinlogDecoder::Impl {
         return MariaGtidList(body);
       case et::kGtid:
       case et::kAnonymousGtid:
-        return MySqlGtid(h, body);
+        return MySQLGtid(h, body);
       case et::kPreviousGtids:
         return PreviousGtids(body);
       case et::kTransactionPayload:
@@ -361,7 +197,7 @@ class BinlogDecoder::Impl {
     }
     auto lens = b.Bytes(b.remaining() - 1);  // the last byte is checksum_alg
     post_header_len_.assign(lens.begin(), lens.end());
-    flavor_ = server.find("MariaDB") != server.npos ? Flavor::kMariaDb : Flavor::kMySql;
+    flavor_ = server.find("MariaDB") != server.npos ? Flavor::kMariaDb : Flavor::kMySQL;
     return std::optional<Transaction>();
   }
 
@@ -421,7 +257,7 @@ class BinlogDecoder::Impl {
     if (pending_mariadb_) {
       gtids_.domains[pending_domain_] = {pending_server_, pending_seq_};
     } else if (!pending_uuid_.empty()) {
-      gtids_.AddMySql(pending_uuid_, pending_gno_, pending_gno_);
+      gtids_.AddMySQL(pending_uuid_, pending_gno_, pending_gno_);
     }
     pending_mariadb_ = false;
     pending_uuid_.clear();
@@ -691,7 +527,7 @@ class BinlogDecoder::Impl {
     return std::optional<Transaction>();
   }
 
-  Result<std::optional<Transaction>> MySqlGtid(const EventHeader& h,
+  Result<std::optional<Transaction>> MySQLGtid(const EventHeader& h,
                                                std::span<const uint8_t> body) {
     BinlogBuffer b(body);
     b.Skip(1);
@@ -726,7 +562,7 @@ class BinlogDecoder::Impl {
       uint64_t intervals = b.U64();
       for (uint64_t k = 0; k < intervals && b.ok(); ++k) {
         int64_t start = static_cast<int64_t>(b.U64()), end = static_cast<int64_t>(b.U64());
-        if (b.ok() && end > start) gtids_.AddMySql(uuid, start, end - 1);  // end is exclusive
+        if (b.ok() && end > start) gtids_.AddMySQL(uuid, start, end - 1);  // end is exclusive
       }
     }
     if (!b.ok()) return Fail(ErrorCode::kDataLoss, "truncated PREVIOUS_GTIDS");
@@ -841,98 +677,6 @@ uint64_t BinlogDecoder::events_fed() const { return impl_->events_fed(); }
 uint64_t BinlogDecoder::rows_decoded() const { return impl_->rows_decoded(); }
 uint64_t BinlogDecoder::account_statements_skipped() const {
   return impl_->account_statements_skipped();
-}
-
-// ---- state ----------------------------------------------------------------------------------
-
-namespace {
-using state_codec::GetString;
-using state_codec::PutString;
-constexpr std::string_view kStateMagic = "inflow-binlog-state-v1";
-}  // namespace
-
-std::string DecoderState::Serialize() const {
-  std::string out;
-  PutString(out, kStateMagic);
-  PutString(out, position.file);
-  PutString(out, std::to_string(position.pos));
-  PutString(out, position.gtid_set);
-  PutString(out, schemas.Serialize());
-  return out;
-}
-
-Result<DecoderState> DecoderState::Parse(std::string_view in) {
-  std::string magic, pos, history;
-  DecoderState s;
-  if (!GetString(in, magic) || magic != kStateMagic || !GetString(in, s.position.file) ||
-      !GetString(in, pos) || !GetString(in, s.position.gtid_set) || !GetString(in, history) ||
-      std::from_chars(pos.data(), pos.data() + pos.size(), s.position.pos).ec != std::errc()) {
-    return Fail(ErrorCode::kDataLoss, "binlog decoder state is corrupt");
-  }
-  INFLOW_TRY(s.schemas, SchemaHistory::Parse(history));
-  return s;
-}
-
-// ---- files ----------------------------------------------------------------------------------
-
-BinlogFileReader::BinlogFileReader(std::string name, std::string bytes)
-    : name_(std::move(name)), bytes_(std::move(bytes)) {}
-
-Result<BinlogFileReader> BinlogFileReader::Open(const std::string& path) {
-  INFLOW_TRY(std::string bytes, ReadTextFile(path));
-  size_t slash = path.rfind('/');
-  return FromBytes(slash == std::string::npos ? path : path.substr(slash + 1), std::move(bytes));
-}
-
-Result<BinlogFileReader> BinlogFileReader::FromBytes(std::string name, std::string bytes) {
-  if (bytes.size() < 4 || std::string_view(bytes).substr(0, 4) != std::string_view("\xfe"
-                                                                                   "bin",
-                                                                                   4)) {
-    return Fail(ErrorCode::kInvalidArgument, fmt::format("{} is not a binlog file", name));
-  }
-  return BinlogFileReader(std::move(name), std::move(bytes));
-}
-
-Result<std::optional<std::span<const uint8_t>>> BinlogFileReader::Next() {
-  if (bytes_.size() - offset_ < kEventHeaderSize) return std::optional<std::span<const uint8_t>>();
-  auto rest = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes_.data()) + offset_,
-                                       bytes_.size() - offset_);
-  INFLOW_TRY(EventHeader h, ParseEventHeader(rest));
-  if (h.event_length < kEventHeaderSize) {
-    return Fail(ErrorCode::kDataLoss,
-                fmt::format("{}: event at {} has length {}", name_, offset_, h.event_length));
-  }
-  if (h.event_length > rest.size()) return std::optional<std::span<const uint8_t>>();
-  auto event = rest.first(h.event_length);
-  if (h.type == et::kFormatDescription) {
-    INFLOW_TRY(alg_, FormatDescriptionChecksum(event));
-  }
-  auto stripped = VerifyAndStripChecksum(event, alg_);
-  if (!stripped) {
-    return Fail(stripped.error().WithContext(fmt::format("{} at {}", name_, offset_)));
-  }
-  offset_ += h.event_length;
-  return std::optional<std::span<const uint8_t>>(*stripped);
-}
-
-Result<std::vector<Transaction>> DecodeBinlogFiles(const std::vector<std::string>& paths,
-                                                   BinlogDecoder::Options options) {
-  std::vector<Transaction> out;
-  if (!paths.empty() && options.start_file.empty()) {
-    size_t slash = paths[0].rfind('/');
-    options.start_file = slash == std::string::npos ? paths[0] : paths[0].substr(slash + 1);
-  }
-  BinlogDecoder decoder(std::move(options));
-  for (const auto& path : paths) {
-    INFLOW_TRY(BinlogFileReader reader, BinlogFileReader::Open(path));
-    while (true) {
-      INFLOW_TRY(auto event, reader.Next());
-      if (!event) break;
-      INFLOW_TRY(auto tx, decoder.Feed(*event));
-      if (tx) out.push_back(std::move(*tx));
-    }
-  }
-  return out;
 }
 
 }  // namespace inflow::capture::mysql

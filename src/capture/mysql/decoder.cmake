@@ -2,10 +2,15 @@
 # Pure functions over bytes (no networking); see src/capture/mysql/README.md.
 set(INFLOW_DECODER_DIR ${CMAKE_CURRENT_LIST_DIR})
 add_library(inflow_capture_decoder
+  ${INFLOW_DECODER_DIR}/binlog_event.cc
+  ${INFLOW_DECODER_DIR}/binlog_file.cc
   ${INFLOW_DECODER_DIR}/decoder.cc
   ${INFLOW_DECODER_DIR}/json_binary.cc
   ${INFLOW_DECODER_DIR}/rows_event.cc
+  ${INFLOW_DECODER_DIR}/ddl_parser.cc
   ${INFLOW_DECODER_DIR}/schema.cc
+  ${INFLOW_DECODER_DIR}/schema_ddl.cc
+  ${INFLOW_DECODER_DIR}/statement_classifier.cc
   ${INFLOW_DECODER_DIR}/value_decoder.cc
   ${INFLOW_DECODER_DIR}/value_numeric.cc
   ${INFLOW_DECODER_DIR}/value_temporal.cc

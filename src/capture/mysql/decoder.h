@@ -36,7 +36,7 @@
 
 namespace inflow::capture::mysql {
 
-enum class Flavor : uint8_t { kMariaDb = 1, kMySql = 2 };
+enum class Flavor : uint8_t { kMariaDb = 1, kMySQL = 2 };
 
 // Binlog event type codes the decoder and its callers care about.
 namespace event_type {

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <charconv>
 #include <cstring>
 
 #include "capture/mysql/binlog_buffer.h"
 #include "capture/mysql/value_decoder.h"
+#include "common/coding.h"
 
 namespace inflow::capture::mysql {
 namespace {
@@ -66,9 +68,7 @@ class JsonWriter {
         return Int(offset, 8, false);
       case kDouble: {
         if (offset + 8 > doc_.size()) return Error(offset, "double beyond the document");
-        double d;
-        std::memcpy(&d, doc_.data() + offset, 8);
-        AppendDouble(d, out_);
+        AppendDouble(std::bit_cast<double>(DecodeFixed64(doc_.data() + offset)), out_);
         return Ok();
       }
       case kString: {
@@ -135,9 +135,7 @@ class JsonWriter {
   }
 
   uint32_t Read(size_t pos, size_t n) {
-    uint32_t v = 0;
-    for (size_t i = 0; i < n; ++i) v |= uint32_t{doc_[pos + i]} << (8 * i);
-    return v;
+    return static_cast<uint32_t>(DecodeFixedN(doc_.data() + pos, n));
   }
 
   Status Container(size_t offset, bool large, bool object, int depth) {

@@ -37,7 +37,7 @@ void Messages(std::string_view payload, size_t columns) {
   if (auto row = ParseTextRow(payload, columns)) {
     if (row->size() != columns) std::abort();
   }
-  if (auto set = ParseMysqlGtidSet(payload)) (void)EncodeMysqlGtidSet(*set);
+  if (auto set = ParseMySQLGtidSet(payload)) (void)EncodeMySQLGtidSet(*set);
 }
 
 // The payload as a stream of packets from the server, fed in chunks of `chunk` bytes.

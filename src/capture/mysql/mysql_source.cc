@@ -12,6 +12,7 @@
 #include "capture/mysql/connection.h"
 #include "capture/mysql/decoder.h"
 #include "capture/mysql/schema_provider_server.h"
+#include "capture/mysql/sql_quote.h"
 
 namespace inflow::capture::mysql {
 namespace {
@@ -20,16 +21,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr std::string_view kResumeMagic = "inflow.mysql-source.v1\n";
-
-std::string SqlQuote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
 
 std::string PositionText(const changelog::SourcePosition& p) {
   if (!p.file.empty()) return p.file + ":" + std::to_string(p.pos);
@@ -201,7 +192,7 @@ Status StartStreaming(Connection& c, const changelog::SourcePosition& from, uint
   }
   if (!from.gtid_set.empty()) {
     return c.IsMariaDb() ? c.StartMariaDbGtidDump(from.gtid_set, server_id)
-                         : c.StartMySqlGtidDump(from.gtid_set, server_id);
+                         : c.StartMySQLGtidDump(from.gtid_set, server_id);
   }
   INFLOW_TRY(auto files, BinaryLogs(c));
   return c.StartDump(files.front(), 4, server_id);
@@ -268,7 +259,7 @@ class MysqlSource::Impl {
 
     provider_ = std::make_unique<ServerSchemaProvider>(co);
     BinlogDecoder::Options d;
-    d.flavor = mariadb_ ? Flavor::kMariaDb : Flavor::kMySql;
+    d.flavor = mariadb_ ? Flavor::kMariaDb : Flavor::kMySQL;
     if (!options_.tables.empty()) {
       d.include_table = [filter = options_.tables](std::string_view db, std::string_view table) {
         return filter.Matches(db, table);

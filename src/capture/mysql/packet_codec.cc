@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "common/coding.h"
+
 namespace inflow::capture::mysql {
 
 Status ByteReader::Need(size_t n, std::string_view field) const {
@@ -16,10 +18,7 @@ Status ByteReader::Need(size_t n, std::string_view field) const {
 
 Result<uint64_t> ByteReader::ReadUint(size_t bytes, std::string_view field) {
   INFLOW_RETURN_IF_ERROR(Need(bytes, field));
-  uint64_t v = 0;
-  for (size_t i = 0; i < bytes; ++i) {
-    v |= static_cast<uint64_t>(static_cast<uint8_t>(data_[pos_ + i])) << (8 * i);
-  }
+  uint64_t v = DecodeFixedN(data_.data() + pos_, bytes);
   pos_ += bytes;
   return v;
 }
@@ -100,9 +99,7 @@ Status ByteReader::Skip(size_t n, std::string_view field) {
   return Ok();
 }
 
-void ByteWriter::Uint(uint64_t v, size_t bytes) {
-  for (size_t i = 0; i < bytes; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
+void ByteWriter::Uint(uint64_t v, size_t bytes) { PutFixedN(&out_, v, bytes); }
 
 void ByteWriter::Lenenc(uint64_t v) {
   if (v < 0xFB) {
@@ -125,9 +122,7 @@ std::string FramePayload(std::string_view payload, uint8_t* sequence_id) {
   size_t offset = 0;
   while (true) {
     size_t n = std::min(kMaxPacketPayload, payload.size() - offset);
-    out.push_back(static_cast<char>(n & 0xFF));
-    out.push_back(static_cast<char>((n >> 8) & 0xFF));
-    out.push_back(static_cast<char>((n >> 16) & 0xFF));
+    PutFixedN(&out, n, 3);
     out.push_back(static_cast<char>((*sequence_id)++));
     out.append(payload.substr(offset, n));
     offset += n;
@@ -152,7 +147,7 @@ Result<std::optional<std::string>> PacketAssembler::Next() {
       return std::optional<std::string>();
     }
     const auto* h = reinterpret_cast<const uint8_t*>(buffer_.data() + consumed_);
-    size_t len = h[0] | (size_t{h[1]} << 8) | (size_t{h[2]} << 16);
+    size_t len = static_cast<size_t>(DecodeFixedN(h, 3));
     uint8_t seq = h[3];
     if (avail < kPacketHeaderSize + len) {
       Compact();

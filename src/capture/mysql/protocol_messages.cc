@@ -259,8 +259,8 @@ Result<int64_t> ParseGno(std::string_view s, std::string_view whole) {
 
 }  // namespace
 
-Result<std::vector<MysqlGtidSid>> ParseMysqlGtidSet(std::string_view text) {
-  std::vector<MysqlGtidSid> out;
+Result<std::vector<MySQLGtidSid>> ParseMySQLGtidSet(std::string_view text) {
+  std::vector<MySQLGtidSid> out;
   std::string_view rest = Trim(text);
   while (!rest.empty()) {
     size_t comma = rest.find(',');
@@ -272,7 +272,7 @@ Result<std::vector<MysqlGtidSid>> ParseMysqlGtidSet(std::string_view text) {
       return Fail(ErrorCode::kInvalidArgument,
                   "GTID set item '" + std::string(item) + "' has no ':<interval>'");
     }
-    MysqlGtidSid sid;
+    MySQLGtidSid sid;
     std::string_view uuid = item.substr(0, colon);
     size_t nibble = 0;
     for (char c : uuid) {
@@ -317,13 +317,13 @@ Result<std::vector<MysqlGtidSid>> ParseMysqlGtidSet(std::string_view text) {
   return out;
 }
 
-std::string EncodeMysqlGtidSet(const std::vector<MysqlGtidSid>& set) {
+std::string EncodeMySQLGtidSet(const std::vector<MySQLGtidSid>& set) {
   ByteWriter w;
   w.U64(set.size());
-  for (const MysqlGtidSid& sid : set) {
+  for (const MySQLGtidSid& sid : set) {
     w.Bytes(std::string_view(reinterpret_cast<const char*>(sid.uuid.data()), sid.uuid.size()));
     w.U64(sid.intervals.size());
-    for (const MysqlGtidInterval& iv : sid.intervals) {
+    for (const MySQLGtidInterval& iv : sid.intervals) {
       w.U64(static_cast<uint64_t>(iv.start));
       w.U64(static_cast<uint64_t>(iv.end));
     }

@@ -132,17 +132,17 @@ std::string EncodeBinlogDump(uint32_t position, uint16_t flags, uint32_t server_
                              std::string_view file);
 
 // A MySQL GTID set, e.g. "3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5:11,<uuid>:7".
-struct MysqlGtidInterval {
+struct MySQLGtidInterval {
   int64_t start = 0;  // inclusive
   int64_t end = 0;    // exclusive, as on the wire
 };
-struct MysqlGtidSid {
+struct MySQLGtidSid {
   std::array<uint8_t, 16> uuid{};
-  std::vector<MysqlGtidInterval> intervals;
+  std::vector<MySQLGtidInterval> intervals;
 };
-Result<std::vector<MysqlGtidSid>> ParseMysqlGtidSet(std::string_view text);
+Result<std::vector<MySQLGtidSid>> ParseMySQLGtidSet(std::string_view text);
 // n_sids u64, then per SID: uuid[16], n_intervals u64, {start i64, end i64 exclusive}.
-std::string EncodeMysqlGtidSet(const std::vector<MysqlGtidSid>& set);
+std::string EncodeMySQLGtidSet(const std::vector<MySQLGtidSid>& set);
 
 std::string EncodeBinlogDumpGtid(uint16_t flags, uint32_t server_id, std::string_view file,
                                  uint64_t position, std::string_view encoded_gtid_set);

@@ -189,9 +189,9 @@ TEST(ProtocolReplication, EncodesRegisterSlaveAndBinlogDump) {
 }
 
 TEST(ProtocolReplication, EncodesMySqlGtidSetPerDocumentedLayout) {
-  auto set = ParseMysqlGtidSet("3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5:11");
+  auto set = ParseMySQLGtidSet("3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5:11");
   ASSERT_TRUE(set.has_value()) << set.error().ToString();
-  std::string encoded = EncodeMysqlGtidSet(*set);
+  std::string encoded = EncodeMySQLGtidSet(*set);
   EXPECT_EQ(HexOf(encoded),
             "0100000000000000"                  // n_sids (8 bytes)
             "3e11fa4771ca11e19e33c80aa9429562"  // sid
@@ -210,7 +210,7 @@ TEST(ProtocolReplication, EncodesMySqlGtidSetPerDocumentedLayout) {
             "40000000");
   EXPECT_EQ(cmd.substr(23), encoded);
 
-  auto two = ParseMysqlGtidSet(
+  auto two = ParseMySQLGtidSet(
       "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-3, "
       "00000000-0000-0000-0000-000000000001:7");
   ASSERT_TRUE(two.has_value());
@@ -218,7 +218,7 @@ TEST(ProtocolReplication, EncodesMySqlGtidSetPerDocumentedLayout) {
   EXPECT_EQ((*two)[1].uuid[15], 1);
   EXPECT_EQ((*two)[1].intervals[0].start, 7);
   EXPECT_EQ((*two)[1].intervals[0].end, 8);
-  EXPECT_EQ(HexOf(EncodeMysqlGtidSet({})), "0000000000000000");
+  EXPECT_EQ(HexOf(EncodeMySQLGtidSet({})), "0000000000000000");
 }
 
 TEST(ProtocolReplication, RejectsMalformedGtidSets) {
@@ -226,7 +226,7 @@ TEST(ProtocolReplication, RejectsMalformedGtidSets) {
        {"nouuid", "3E11FA47-71CA-11E1-9E33-C80AA942956:1", "3E11FA47-71CA-11E1-9E33-C80AA9429562:0",
         "3E11FA47-71CA-11E1-9E33-C80AA9429562:5-3", "3E11FA47-71CA-11E1-9E33-C80AA9429562:x",
         "3E11FA47-71CA-11E1-9E33-C80AA9429562:"}) {
-    auto r = ParseMysqlGtidSet(bad);
+    auto r = ParseMySQLGtidSet(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
   }

@@ -64,7 +64,7 @@ inline constexpr std::string_view kMariaDbColumnsQuery =
     "k.CHECK_CLAUSE = CONCAT('json_valid(`', c.COLUMN_NAME, '`)')) > 0 AS IS_JSON "
     "FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME = ? "
     "ORDER BY c.ORDINAL_POSITION";
-inline constexpr std::string_view kMySqlColumnsQuery =
+inline constexpr std::string_view kMySQLColumnsQuery =
     "SELECT COLUMN_NAME, COLUMN_TYPE, IFNULL(CHARACTER_SET_NAME, ''), IS_NULLABLE, COLUMN_KEY, 0 "
     "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
     "ORDER BY ORDINAL_POSITION";
@@ -103,6 +103,10 @@ struct StatementTarget {
 // ignored, a MariaDB `SET STATEMENT … FOR` prefix looked through.
 StatementTarget ClassifyStatement(std::string_view default_db, std::string_view sql);
 
+namespace ddl {
+class Parser;  // ddl_parser.h
+}  // namespace ddl
+
 // The schema of every table seen so far, advanced by the DDL statements of the binlog.
 //
 // Apply() understands: CREATE TABLE name (column definitions, PRIMARY KEY (…), other clauses
@@ -136,6 +140,17 @@ class SchemaHistory {
   bool operator==(const SchemaHistory&) const = default;
 
  private:
+  using TableName = std::pair<std::string, std::string>;
+  // One per DDL kind (schema_ddl.cc), called with `p` after the statement's first keyword
+  // (ALTER DATABASE: after both).
+  TableName ApplyCreate(ddl::Parser& p, std::string_view default_db,
+                        std::string_view default_charset);
+  TableName ApplyDrop(ddl::Parser& p, std::string_view default_db);
+  TableName ApplyRename(ddl::Parser& p, std::string_view default_db);
+  TableName ApplyAlterDatabase(ddl::Parser& p, std::string_view default_db);
+  TableName ApplyAlterTable(ddl::Parser& p, std::string_view default_db,
+                            std::string_view default_charset);
+
   std::map<std::pair<std::string, std::string>, TableSchema> tables_;
   // Default charsets of databases created / altered in the binlog, for their new tables.
   std::map<std::string, std::string> database_charsets_;

@@ -2,33 +2,18 @@
 
 #include <string_view>
 
+#include "capture/mysql/sql_quote.h"
+
 namespace inflow::capture::mysql {
-namespace {
-
-std::string Quote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    if (c == '\0') {
-      out += "\\0";
-      continue;
-    }
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
-
-}  // namespace
 
 std::string ServerSchemaProvider::LookupSql(bool mariadb, const std::string& db,
                                             const std::string& table) {
-  std::string_view tmpl = mariadb ? kMariaDbColumnsQuery : kMySqlColumnsQuery;
+  std::string_view tmpl = mariadb ? kMariaDbColumnsQuery : kMySQLColumnsQuery;
   std::string sql;
   int param = 0;
   for (char c : tmpl) {
     if (c == '?') {
-      sql += Quote(param++ == 0 ? db : table);
+      sql += SqlQuote(param++ == 0 ? db : table);
     } else {
       sql.push_back(c);
     }

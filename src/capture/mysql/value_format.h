@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "capture/mysql/value_decoder.h"
+#include "common/coding.h"
 #include "common/result.h"
 
 namespace inflow::capture::mysql::internal {
@@ -66,11 +67,7 @@ inline char* PutDigits(uint64_t v, int width, char* p) {
   return end;
 }
 
-inline uint64_t BigEndian(const uint8_t* p, size_t n) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v = (v << 8) | p[i];
-  return v;
-}
+inline uint64_t BigEndian(const uint8_t* p, size_t n) { return DecodeFixedNBE(p, n); }
 
 // ---- temporal fields ------------------------------------------------------------------------
 

@@ -196,6 +196,27 @@ TEST_F(TaskTest, RetriesTransientFailuresOfThatMessageOnly) {
   EXPECT_EQ(task_->metrics().delivery_failures, 2u);
 }
 
+// The sink classifies, not the error code: the task retries exactly what the sink calls
+// retryable and never what it calls deterministic.
+TEST_F(TaskTest, FollowsTheSinksClassificationNotTheErrorCode) {
+  Append({{"orders", 1, "retry-me"}, {"orders", 2, "give-up"}});
+  FakeSink sender([](const sink::Message& m, int attempt) -> SendOutcome {
+    if (m.body.find("retry-me") != std::string::npos && attempt <= 2) {
+      return SendOutcome::Retryable(InvalidArgument("the sink says: try again"));
+    }
+    if (m.body.find("give-up") != std::string::npos) {
+      return SendOutcome::Deterministic(Unavailable("the sink says: for good"));
+    }
+    return Ok();
+  });
+  StartTask(BaseConfig(), &sender);
+  ASSERT_TRUE(WaitAllCommitted());
+  EXPECT_EQ(sender.delivered().size(), 1u);
+  EXPECT_EQ(task_->metrics().retries, 2u);
+  EXPECT_EQ(task_->metrics().delivery_failures, 3u);
+  EXPECT_EQ(task_->metrics().dropped, 1u);
+}
+
 TEST_F(TaskTest, PoisonEventGoesToTheDeadLetterFileUnderAll) {
   Append({{"orders", 1, "ok"}, {"orders", 2, "poison"}, {"orders", 3, "ok"}});
   FakeSink sender([](const sink::Message& m, int) -> SendOutcome {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sink/open_sink.h"
 #include "sink/rocketmq/fake_rocketmq.h"
 
 namespace inflow::sink::rocketmq {
@@ -119,6 +120,32 @@ TEST(RocketMQSinkTest, SendAfterShutdownIsDeterministic) {
     EXPECT_EQ(o.kind(), SendOutcome::Kind::kDeterministic);
     EXPECT_EQ(o.error().code(), ErrorCode::kCancelled);
   }
+}
+
+TEST(OpenSinkTest, OpensRocketMQ4xAsTheRemotingProducer) {
+  FakeRocketMq cluster;
+  auto sink = OpenSink({"rocketmq", "4.x", cluster.namesrv_address(), "", ""});
+  ASSERT_TRUE(sink) << sink.error().ToString();
+  auto outcomes = SendAndWait(**sink, Messages(1));
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_TRUE(outcomes[0].ok()) << outcomes[0].error().ToString();
+  EXPECT_EQ(cluster.total_sends(), 1u);
+}
+
+TEST(OpenSinkTest, RefusesKindsThisBuildDoesNotHave) {
+  auto v5 = OpenSink({"rocketmq", "5.x", "127.0.0.1:9876", "", ""});
+  ASSERT_FALSE(v5);
+  EXPECT_EQ(v5.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(v5.error().message(),
+            "version: only 4.x (the remoting protocol through a NameServer) is supported so far; "
+            "5.x brokers accept it too: give the NameServer address");
+  auto kafka = OpenSink({"kafka", "4.x", "127.0.0.1:9092", "", ""});
+  ASSERT_FALSE(kafka);
+  EXPECT_EQ(kafka.error().message(), "type: must be rocketmq");
+  // The producer's own validation still answers for bad settings.
+  auto bad = OpenSink({"rocketmq", "4.x", "", "", ""});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@
 #include "common/config_json.h"
 #include "common/json_text.h"
 #include "pipeline/task.h"
-#include "sink/rocketmq/producer.h"
+#include "sink/open_sink.h"
 
 namespace inflow::cli {
 namespace {
@@ -181,15 +181,13 @@ int Run(const RunFlags& flags) {
     return kExitBadInput;
   }
 
-  sink::rocketmq::ProducerOptions popts;
-  popts.namesrv = config.sink.endpoint;
-  popts.credentials = {config.sink.access_key, config.sink.secret_key};
-  auto producer = sink::rocketmq::Producer::Start(popts);
-  if (!producer) {
-    std::fprintf(stderr, "inflow run: sink: %s\n", producer.error().ToString().c_str());
+  auto task_sink = sink::OpenSink({config.sink.type, config.sink.version, config.sink.endpoint,
+                                   config.sink.access_key, config.sink.secret_key});
+  if (!task_sink) {
+    std::fprintf(stderr, "inflow run: sink: %s\n", task_sink.error().ToString().c_str());
     return kExitBadInput;
   }
-  std::unique_ptr<sink::rocketmq::Producer> dlq_producer;
+  std::unique_ptr<sink::Sink> dlq_sink;
   std::unique_ptr<pipeline::DeadLetterQueue> dlq;
   const auto& dl = config.dead_letter;
   if (dl.kind == pipeline::DeadLetterSpec::Kind::kFile) {
@@ -201,26 +199,21 @@ int Run(const RunFlags& flags) {
     }
     dlq = std::move(*q);
   } else if (dl.kind == pipeline::DeadLetterSpec::Kind::kRocketMQ) {
-    sink::rocketmq::ProducerOptions o;
-    o.namesrv = dl.endpoint;
-    o.credentials = {dl.access_key, dl.secret_key};
-    auto p = sink::rocketmq::Producer::Start(o);
+    auto p = sink::OpenSink({"rocketmq", "4.x", dl.endpoint, dl.access_key, dl.secret_key});
     if (!p) {
       std::fprintf(stderr, "inflow run: properties.dead_letter.rocketmq: %s\n",
                    p.error().message().c_str());
       return kExitBadInput;
     }
-    dlq_producer = std::move(*p);
-    dlq = pipeline::MakeRocketMQDeadLetterQueue(dlq_producer.get(), dl.topic,
-                                                std::chrono::seconds(10));
+    dlq_sink = std::move(*p);
+    dlq = pipeline::MakeSinkDeadLetterQueue(dlq_sink.get(), dl.topic, std::chrono::seconds(10));
   }
 
-  pipeline::ProducerSender sender(producer->get());
   pipeline::TaskDeps deps;
   deps.groups = &groups;
   deps.log = &(*instance)->log();
   deps.tracking = info;
-  deps.sender = &sender;
+  deps.sink = task_sink->get();
   deps.dead_letter = dlq.get();
   deps.client_id = flags.client_id.empty() ? "inflow-run-" + config.name : flags.client_id;
   std::string task_name = config.name;
@@ -290,8 +283,8 @@ int Run(const RunFlags& flags) {
       rc = kExitFailure;
     }
   }
-  (*producer)->Shutdown();
-  if (dlq_producer) dlq_producer->Shutdown();
+  (*task_sink)->Shutdown();
+  if (dlq_sink) dlq_sink->Shutdown();
   return rc;
 }
 

@@ -5,10 +5,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <future>
+#include <memory>
 
 #include "changelog/cloudevent.h"
 #include "common/json_text.h"
-#include "sink/rocketmq/producer.h"
 
 namespace inflow::pipeline {
 
@@ -92,25 +93,32 @@ class FileQueue : public DeadLetterQueue {
   int fd_;
 };
 
-class RocketMQQueue : public DeadLetterQueue {
+class SinkQueue : public DeadLetterQueue {
  public:
-  RocketMQQueue(sink::rocketmq::Producer* producer, std::string topic,
-                std::chrono::milliseconds timeout)
-      : producer_(producer), topic_(std::move(topic)), timeout_(timeout) {}
+  SinkQueue(sink::Sink* sink, std::string topic, std::chrono::milliseconds timeout)
+      : sink_(sink), topic_(std::move(topic)), timeout_(timeout) {}
 
   Status Write(const DeadLetter& letter) override {
-    auto future = producer_->Send({DeadLetterMessage(letter, topic_)});
+    // Shared with the callback, which may run after a timed-out Write has returned.
+    auto promise = std::make_shared<std::promise<std::vector<sink::SendOutcome>>>();
+    auto future = promise->get_future();
+    sink_->Send({DeadLetterMessage(letter, topic_)},
+                [promise](std::vector<sink::SendOutcome> outcomes) {
+                  promise->set_value(std::move(outcomes));
+                });
     if (future.wait_for(timeout_) != std::future_status::ready) {
       return Fail(ErrorCode::kTimeout, "dead-letter topic " + topic_ + ": no acknowledgement");
     }
-    std::vector<sink::rocketmq::SendResult> results = future.get();
+    std::vector<sink::SendOutcome> results = future.get();
     if (results.size() != 1) return Fail(Internal("dead-letter send returned no result"));
-    if (!results[0]) return Fail(results[0].error().WithContext("dead-letter topic " + topic_));
+    if (!results[0].ok()) {
+      return Fail(results[0].error().WithContext("dead-letter topic " + topic_));
+    }
     return Ok();
   }
 
  private:
-  sink::rocketmq::Producer* producer_;
+  sink::Sink* sink_;
   std::string topic_;
   std::chrono::milliseconds timeout_;
 };
@@ -125,10 +133,9 @@ Result<std::unique_ptr<DeadLetterQueue>> OpenFileDeadLetterQueue(const std::stri
   return std::unique_ptr<DeadLetterQueue>(new FileQueue(path, fd));
 }
 
-std::unique_ptr<DeadLetterQueue> MakeRocketMQDeadLetterQueue(sink::rocketmq::Producer* producer,
-                                                             std::string topic,
-                                                             std::chrono::milliseconds timeout) {
-  return std::make_unique<RocketMQQueue>(producer, std::move(topic), timeout);
+std::unique_ptr<DeadLetterQueue> MakeSinkDeadLetterQueue(sink::Sink* sink, std::string topic,
+                                                         std::chrono::milliseconds timeout) {
+  return std::make_unique<SinkQueue>(sink, std::move(topic), timeout);
 }
 
 }  // namespace inflow::pipeline

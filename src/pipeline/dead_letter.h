@@ -5,7 +5,8 @@
 // inflow_error_message, inflow_attempts, inflow_first_failure_time (RFC 3339). The file queue
 // writes it as one JSON "envelope" line — {"topic","body","tag","keys","properties"}, the input
 // format of `inflow send --format envelope` — with `topic` = the topic the event was meant for,
-// so replaying the file re-delivers it there. The RocketMQ queue sends it to its own topic.
+// so replaying the file re-delivers it there. The sink queue sends it to its own topic through
+// any sink::Sink (the cli opens a RocketMQ one from `properties.dead_letter.rocketmq`).
 //
 // A write is durable (fdatasync / broker acknowledgement) before it returns: the task commits
 // the event's offset right after.
@@ -21,10 +22,7 @@
 
 #include "common/result.h"
 #include "sink/message.h"
-
-namespace inflow::sink::rocketmq {
-class Producer;
-}
+#include "sink/sink.h"
 
 namespace inflow::pipeline {
 
@@ -53,11 +51,11 @@ class DeadLetterQueue {
 // Appends to a JSON-lines file (created if missing), fdatasync after every write.
 Result<std::unique_ptr<DeadLetterQueue>> OpenFileDeadLetterQueue(const std::string& path);
 
-// Sends to `topic` through `producer`, waiting up to `timeout` for the acknowledgement.
-// REQUIRES: producer outlives the queue.
-std::unique_ptr<DeadLetterQueue> MakeRocketMQDeadLetterQueue(sink::rocketmq::Producer* producer,
-                                                             std::string topic,
-                                                             std::chrono::milliseconds timeout);
+// Sends to `topic` through `sink`, waiting up to `timeout` for the acknowledgement; any failure
+// (retryable or not) fails the write, and the task blocks on it. REQUIRES: sink outlives the
+// queue.
+std::unique_ptr<DeadLetterQueue> MakeSinkDeadLetterQueue(sink::Sink* sink, std::string topic,
+                                                         std::chrono::milliseconds timeout);
 
 }  // namespace inflow::pipeline
 

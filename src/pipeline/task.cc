@@ -110,7 +110,7 @@ struct Task::Impl {
   struct Inbox {
     std::mutex mu;
     std::condition_variable cv;
-    std::vector<std::pair<std::vector<uint64_t>, std::vector<SendResult>>> completions;
+    std::vector<std::pair<std::vector<uint64_t>, std::vector<sink::SendOutcome>>> completions;
   };
   std::shared_ptr<Inbox> inbox = std::make_shared<Inbox>();
   std::mutex& mu = inbox->mu;
@@ -232,13 +232,14 @@ struct Task::Impl {
       messages.push_back(item.message);
     }
     in_flight += ids.size();
-    deps.sender->Send(std::move(messages), [inbox = inbox, ids](std::vector<SendResult> results) {
-      {
-        std::lock_guard<std::mutex> lock(inbox->mu);
-        inbox->completions.emplace_back(ids, std::move(results));
-      }
-      inbox->cv.notify_all();
-    });
+    deps.sink->Send(std::move(messages),
+                    [inbox = inbox, ids](std::vector<sink::SendOutcome> results) {
+                      {
+                        std::lock_guard<std::mutex> lock(inbox->mu);
+                        inbox->completions.emplace_back(ids, std::move(results));
+                      }
+                      inbox->cv.notify_all();
+                    });
   }
 
   void Finish(uint64_t id) {
@@ -259,7 +260,7 @@ struct Task::Impl {
     items.erase(it);
   }
 
-  void OnResult(uint64_t id, const SendResult& result) {
+  void OnResult(uint64_t id, const sink::SendOutcome& result) {
     auto it = items.find(id);
     if (it == items.end()) return;
     Item& item = it->second;
@@ -267,7 +268,7 @@ struct Task::Impl {
     in_flight--;
     auto now = SteadyClock::now();
     metrics.sink_ms.Observe(std::chrono::duration<double, std::milli>(now - item.sent_at).count());
-    if (result) {
+    if (result.ok()) {
       metrics.messages_delivered++;
       if (item.origin)
         metrics.end_to_end_ms.Observe(static_cast<double>(NowMs() - item.origin->source_ms));
@@ -277,7 +278,8 @@ struct Task::Impl {
     metrics.delivery_failures++;
     const Error& error = result.error();
     if (item.first_failure_ms == 0) item.first_failure_ms = NowMs();
-    if (IsRetryable(error.code()) && !blocked) {
+    // The sink decides what is transient; the task decides when and how often to retry.
+    if (result.retryable() && !blocked) {
       int64_t age = item.origin ? NowMs() - item.origin->read_ms : 0;
       auto delay = config.retry.NextDelay(item.attempts, milliseconds(age), rng);
       if (delay) {
@@ -293,7 +295,7 @@ struct Task::Impl {
   }
 
   void DrainCompletions() {
-    std::vector<std::pair<std::vector<uint64_t>, std::vector<SendResult>>> done;
+    std::vector<std::pair<std::vector<uint64_t>, std::vector<sink::SendOutcome>>> done;
     {
       std::lock_guard<std::mutex> lock(mu);
       done.swap(inbox->completions);
@@ -303,7 +305,8 @@ struct Task::Impl {
         if (i < results.size()) {
           OnResult(ids[i], results[i]);
         } else {
-          OnResult(ids[i], Fail(Internal("the sink returned fewer results than messages")));
+          OnResult(ids[i], sink::SendOutcome::Deterministic(
+                               Internal("the sink returned fewer results than messages")));
         }
       }
     }
@@ -567,8 +570,8 @@ struct Task::Impl {
 };
 
 Result<std::unique_ptr<Task>> Task::Create(TaskConfig config, TaskDeps deps) {
-  if (deps.groups == nullptr || deps.sender == nullptr) {
-    return Fail(Internal("Task::Create needs consumer groups and a sender"));
+  if (deps.groups == nullptr || deps.sink == nullptr) {
+    return Fail(Internal("Task::Create needs consumer groups and a sink"));
   }
   if (config.dead_letter.kind != DeadLetterSpec::Kind::kNone && deps.dead_letter == nullptr) {
     return Fail(Internal("Task::Create: the dead-letter queue is configured but not opened"));

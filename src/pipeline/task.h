@@ -6,11 +6,11 @@
 // under fault tolerance ALL. A crash at any point re-delivers at most the uncommitted window;
 // each message carries `inflow_event_id` so consumers can de-duplicate.
 //
-// Failures: a send that fails with a retryable error is retried per the retry policy (only that
-// message); a deterministic failure (transform error, unrenderable body, message over the size
-// limit, missing topic) skips retries. When an event fails for good, fault tolerance ALL sends
-// it to the dead-letter queue (or drops and counts it); NONE blocks the task in RUNNING_FAILED
-// with the reason, and nothing after it is committed.
+// Failures: a send whose outcome the sink calls retryable (sink/sink.h) is retried per the retry
+// policy (only that message); a deterministic failure (transform error, unrenderable body, message
+// over the size limit, missing topic) skips retries. When an event fails for good, fault tolerance
+// ALL sends it to the dead-letter queue (or drops and counts it); NONE blocks the task in
+// RUNNING_FAILED with the reason, and nothing after it is committed.
 //
 // Order: with delivery_order orderly, messages of one sharding key are sent one at a time in
 // source order, so a failing message holds back later messages of its key only. With
@@ -33,8 +33,8 @@
 #include "changelog/consumer_groups.h"
 #include "pipeline/dead_letter.h"
 #include "pipeline/metrics.h"
-#include "pipeline/sender.h"
 #include "pipeline/task_config.h"
+#include "sink/sink.h"
 
 namespace inflow::pipeline {
 
@@ -46,7 +46,7 @@ struct TaskDeps {
   changelog::ConsumerGroups* groups = nullptr;
   const changelog::ChangeLog* log = nullptr;  // for lag
   changelog::TrackingInfo tracking;
-  MessageSender* sender = nullptr;
+  sink::Sink* sink = nullptr;              // where messages go; its outcomes drive retries
   DeadLetterQueue* dead_letter = nullptr;  // nullptr: none configured
   std::string client_id;                   // the consumer-group client (stable across restarts)
   size_t max_inflight = 20'000;            // messages awaiting an answer

@@ -12,6 +12,7 @@
 #include "common/config_json.h"
 #include "common/names.h"
 #include "pattern/matcher.h"
+#include "sink/sink_kinds.h"
 #include "transform/steps.h"
 
 namespace inflow::pipeline {
@@ -327,11 +328,9 @@ Result<TaskConfig> ParseTaskConfig(const nlohmann::json& doc, TrackingForm form)
       if (s->is_object() && !s->contains("endpoint")) errors.Add("sink.endpoint", "is required");
     } else {
       config.sink = std::move(*spec);
-      if (config.sink.type != "rocketmq") errors.Add("sink.type", "must be rocketmq");
-      if (config.sink.version != "4.x") {
-        errors.Add("sink.version",
-                   "only 4.x (the remoting protocol through a NameServer) is supported so far; "
-                   "5.x brokers accept it too: give the NameServer address");
+      if (auto why = sink::UnsupportedSinkType(config.sink.type)) errors.Add("sink.type", *why);
+      if (auto why = sink::UnsupportedSinkVersion(config.sink.version)) {
+        errors.Add("sink.version", *why);
       }
       if (config.sink.endpoint.empty()) errors.Add("sink.endpoint", "is required");
       if (!config.sink.topic && !has_route) {

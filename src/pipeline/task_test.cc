@@ -14,27 +14,29 @@
 namespace inflow::pipeline {
 namespace {
 
+using sink::SendOutcome;
 using std::chrono::milliseconds;
 
 // A sink that answers inline with whatever `decide` says for each message.
-class FakeSender : public MessageSender {
+class FakeSink : public sink::Sink {
  public:
-  using Decide = std::function<SendResult(const sink::Message&, int attempt)>;
-  explicit FakeSender(Decide decide) : decide_(std::move(decide)) {}
+  using Decide = std::function<SendOutcome(const sink::Message&, int attempt)>;
+  explicit FakeSink(Decide decide) : decide_(std::move(decide)) {}
 
-  void Send(std::vector<sink::Message> messages, SendCallback done) override {
-    std::vector<SendResult> results;
+  void Send(std::vector<sink::Message> messages, sink::SendCallback done) override {
+    std::vector<SendOutcome> results;
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (const auto& m : messages) {
         int attempt = ++attempts_[EventId(m)];
-        SendResult r = decide_(m, attempt);
-        if (r) delivered_.push_back(m);
+        SendOutcome r = decide_(m, attempt);
+        if (r.ok()) delivered_.push_back(m);
         results.push_back(std::move(r));
       }
     }
     done(std::move(results));
   }
+  void Shutdown() override {}
 
   static std::string EventId(const sink::Message& m) {
     for (const auto& [k, v] : m.properties) {
@@ -55,7 +57,7 @@ class FakeSender : public MessageSender {
   std::vector<sink::Message> delivered_;
 };
 
-SendResult Ok() { return sink::rocketmq::SendReceipt{}; }
+SendOutcome Ok() { return SendOutcome::Ok("msg-id"); }
 
 class TaskTest : public ::testing::Test {
  protected:
@@ -112,14 +114,14 @@ class TaskTest : public ::testing::Test {
     })");
   }
 
-  void StartTask(const nlohmann::json& doc, MessageSender* sender, DeadLetterQueue* dlq = nullptr) {
+  void StartTask(const nlohmann::json& doc, sink::Sink* sender, DeadLetterQueue* dlq = nullptr) {
     auto config = ParseTaskConfig(doc, TrackingForm::kReference);
     ASSERT_TRUE(config) << config.error().ToString();
     TaskDeps deps;
     deps.groups = groups_.get();
     deps.log = log_.get();
     deps.tracking = {"shop", "0123456789abcdef0123456789abcdef", "MariaDB", "10.11"};
-    deps.sender = sender;
+    deps.sink = sender;
     deps.dead_letter = dlq;
     deps.client_id = "test-client";
     deps.seed = 1;
@@ -158,7 +160,7 @@ class TaskTest : public ::testing::Test {
 TEST_F(TaskTest, DeliversMatchingEventsRenderedAndCommits) {
   Append(
       {{"orders", 1, "paid"}, {"items", 2, "paid"}, {"orders", 3, "new"}, {"orders", 4, "paid"}});
-  FakeSender sender([](const sink::Message&, int) { return Ok(); });
+  FakeSink sender([](const sink::Message&, int) { return Ok(); });
   nlohmann::json doc = BaseConfig();
   doc["filter"] = nlohmann::json::parse(
       R"({"data": {"schema": {"tableName": ["orders"]}, "afterImage": {"status": ["paid"]}}})");
@@ -170,7 +172,7 @@ TEST_F(TaskTest, DeliversMatchingEventsRenderedAndCommits) {
   EXPECT_EQ(out[0].topic, "out");
   EXPECT_EQ(out[0].body, R"({"id":1,"status":"paid"})");
   EXPECT_EQ(out[0].keys, std::vector<std::string>{"1"});
-  EXPECT_EQ(FakeSender::EventId(out[0]), "0123456789abcdef0123456789abcdef-1");
+  EXPECT_EQ(FakeSink::EventId(out[0]), "0123456789abcdef0123456789abcdef-1");
   EXPECT_EQ(out[1].body, R"({"id":4,"status":"paid"})");
   EXPECT_EQ(task_->metrics().events_read, 4u);
   EXPECT_EQ(task_->metrics().events_filtered, 2u);
@@ -181,9 +183,9 @@ TEST_F(TaskTest, DeliversMatchingEventsRenderedAndCommits) {
 
 TEST_F(TaskTest, RetriesTransientFailuresOfThatMessageOnly) {
   Append({{"orders", 1, "a"}, {"orders", 2, "b"}});
-  FakeSender sender([](const sink::Message& m, int attempt) -> SendResult {
+  FakeSink sender([](const sink::Message& m, int attempt) -> SendOutcome {
     if (m.body.find("\"id\":1") != std::string::npos && attempt <= 2) {
-      return Fail(Unavailable("broker busy"));
+      return SendOutcome::Retryable(Unavailable("broker busy"));
     }
     return Ok();
   });
@@ -194,11 +196,33 @@ TEST_F(TaskTest, RetriesTransientFailuresOfThatMessageOnly) {
   EXPECT_EQ(task_->metrics().delivery_failures, 2u);
 }
 
+// The sink classifies, not the error code: the task retries exactly what the sink calls
+// retryable and never what it calls deterministic.
+TEST_F(TaskTest, FollowsTheSinksClassificationNotTheErrorCode) {
+  Append({{"orders", 1, "retry-me"}, {"orders", 2, "give-up"}});
+  FakeSink sender([](const sink::Message& m, int attempt) -> SendOutcome {
+    if (m.body.find("retry-me") != std::string::npos && attempt <= 2) {
+      return SendOutcome::Retryable(InvalidArgument("the sink says: try again"));
+    }
+    if (m.body.find("give-up") != std::string::npos) {
+      return SendOutcome::Deterministic(Unavailable("the sink says: for good"));
+    }
+    return Ok();
+  });
+  StartTask(BaseConfig(), &sender);
+  ASSERT_TRUE(WaitAllCommitted());
+  EXPECT_EQ(sender.delivered().size(), 1u);
+  EXPECT_EQ(task_->metrics().retries, 2u);
+  EXPECT_EQ(task_->metrics().delivery_failures, 3u);
+  EXPECT_EQ(task_->metrics().dropped, 1u);
+}
+
 TEST_F(TaskTest, PoisonEventGoesToTheDeadLetterFileUnderAll) {
   Append({{"orders", 1, "ok"}, {"orders", 2, "poison"}, {"orders", 3, "ok"}});
-  FakeSender sender([](const sink::Message& m, int) -> SendResult {
+  FakeSink sender([](const sink::Message& m, int) -> SendOutcome {
     if (m.body.find("poison") != std::string::npos) {
-      return Fail(ErrorCode::kResourceExhausted, "message over the size limit");
+      return SendOutcome::Deterministic(
+          Error(ErrorCode::kResourceExhausted, "message over the size limit"));
     }
     return Ok();
   });
@@ -229,8 +253,9 @@ TEST_F(TaskTest, PoisonEventGoesToTheDeadLetterFileUnderAll) {
 
 TEST_F(TaskTest, WithoutDeadLetterQueueAllDropsAndCounts) {
   Append({{"orders", 1, "poison"}, {"orders", 2, "ok"}});
-  FakeSender sender([](const sink::Message& m, int) -> SendResult {
-    if (m.body.find("poison") != std::string::npos) return Fail(InvalidArgument("bad"));
+  FakeSink sender([](const sink::Message& m, int) -> SendOutcome {
+    if (m.body.find("poison") != std::string::npos)
+      return SendOutcome::Deterministic(InvalidArgument("bad"));
     return Ok();
   });
   StartTask(BaseConfig(), &sender);
@@ -242,8 +267,9 @@ TEST_F(TaskTest, NoneBlocksInRunningFailedAndSkipsNothing) {
   Append({{"orders", 1, "ok"}});
   Append({{"orders", 2, "poison"}});
   Append({{"orders", 3, "ok"}});
-  FakeSender sender([](const sink::Message& m, int) -> SendResult {
-    if (m.body.find("poison") != std::string::npos) return Fail(Unavailable("always down"));
+  FakeSink sender([](const sink::Message& m, int) -> SendOutcome {
+    if (m.body.find("poison") != std::string::npos)
+      return SendOutcome::Retryable(Unavailable("always down"));
     return Ok();
   });
   nlohmann::json doc = BaseConfig();
@@ -267,9 +293,9 @@ TEST_F(TaskTest, OrderlyHoldsBackOnlyTheFailingKey) {
           {"orders", 1, "b"},
           {"orders", 2, "y"},
           {"orders", 1, "c"}});
-  FakeSender sender([](const sink::Message& m, int attempt) -> SendResult {
+  FakeSink sender([](const sink::Message& m, int attempt) -> SendOutcome {
     if (m.body.find("\"a\"") != std::string::npos && attempt <= 2) {
-      return Fail(Unavailable("queue busy"));
+      return SendOutcome::Retryable(Unavailable("queue busy"));
     }
     return Ok();
   });
@@ -289,7 +315,7 @@ TEST_F(TaskTest, OrderlyHoldsBackOnlyTheFailingKey) {
 
 TEST_F(TaskTest, TransformErrorsAreIsolatedPerEvent) {
   Append({{"orders", 1, "ok"}, {"orders", 2, "boom"}, {"orders", 3, "ok"}});
-  FakeSender sender([](const sink::Message&, int) { return Ok(); });
+  FakeSink sender([](const sink::Message&, int) { return Ok(); });
   nlohmann::json doc = BaseConfig();
   doc["transform"] = nlohmann::json::parse(R"([{"lua": {"code":
       "function transform(events) for _, e in ipairs(events) do if e.data.afterImage.status == 'boom' then error('no') end end return events end"}}])");
@@ -301,7 +327,7 @@ TEST_F(TaskTest, TransformErrorsAreIsolatedPerEvent) {
 }
 
 TEST_F(TaskTest, CountTriggeredAndIntervalTriggeredBatches) {
-  FakeSender sender([](const sink::Message&, int) { return Ok(); });
+  FakeSink sender([](const sink::Message&, int) { return Ok(); });
   nlohmann::json doc = BaseConfig();
   doc["source"]["batch"] = {{"max_events", 3}, {"interval_s", 1}};
   StartTask(doc, &sender);
@@ -319,7 +345,7 @@ TEST_F(TaskTest, CountTriggeredAndIntervalTriggeredBatches) {
 }
 
 TEST_F(TaskTest, WrongPasswordIsStartingFailed) {
-  FakeSender sender([](const sink::Message&, int) { return Ok(); });
+  FakeSink sender([](const sink::Message&, int) { return Ok(); });
   nlohmann::json doc = BaseConfig();
   doc["source"]["consumer_group"]["password"] = "Wrong0ne!";
   StartTask(doc, &sender);
@@ -329,12 +355,12 @@ TEST_F(TaskTest, WrongPasswordIsStartingFailed) {
 
 TEST_F(TaskTest, RestartResumesFromTheCommittedOffset) {
   Append({{"orders", 1, "a"}, {"orders", 2, "b"}});
-  FakeSender sender([](const sink::Message&, int) { return Ok(); });
+  FakeSink sender([](const sink::Message&, int) { return Ok(); });
   StartTask(BaseConfig(), &sender);
   ASSERT_TRUE(WaitAllCommitted());
   task_->Stop();
   Append({{"orders", 3, "c"}});
-  FakeSender second([](const sink::Message&, int) { return Ok(); });
+  FakeSink second([](const sink::Message&, int) { return Ok(); });
   StartTask(BaseConfig(), &second);
   ASSERT_TRUE(WaitAllCommitted());
   ASSERT_EQ(second.delivered().size(), 1u);

@@ -101,15 +101,17 @@ std::vector<VerifiedMessage> ParseVerifierOutput(std::string_view out, std::stri
   return messages;
 }
 
-VerifierResult RunVerifier(const EnvMap& env, std::string_view topic, int expect, int timeout_s,
-                           std::string_view group) {
+namespace {
+
+VerifierResult Verify(const EnvMap& env, std::string_view topic, std::string_view count_flag,
+                      int count, int timeout_s, std::string_view group) {
   std::vector<std::string> args = {"consume",
                                    "--namesrv",
                                    EnvValue(env, "NAMESRV"),
                                    "--topic",
                                    std::string(topic),
-                                   "--expect",
-                                   std::to_string(expect),
+                                   std::string(count_flag),
+                                   std::to_string(count),
                                    "--timeout-s",
                                    std::to_string(timeout_s)};
   if (!group.empty()) args.insert(args.end(), {"--group", std::string(group)});
@@ -123,6 +125,18 @@ VerifierResult RunVerifier(const EnvMap& env, std::string_view topic, int expect
   result.messages = ParseVerifierOutput(r.out, &result.err);
   result.out = std::move(r.out);
   return result;
+}
+
+}  // namespace
+
+VerifierResult RunVerifier(const EnvMap& env, std::string_view topic, int expect, int timeout_s,
+                           std::string_view group) {
+  return Verify(env, topic, "--expect", expect, timeout_s, group);
+}
+
+VerifierResult RunVerifierAtLeast(const EnvMap& env, std::string_view topic, int at_least,
+                                  int timeout_s) {
+  return Verify(env, topic, "--at-least", at_least, timeout_s, "");
 }
 
 bool CreateTopic(const EnvMap& env, std::string_view topic, int queues, std::string_view attr) {

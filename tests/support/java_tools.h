@@ -51,6 +51,10 @@ struct VerifierResult {
 //      --expect N --timeout-s S [--group G]
 VerifierResult RunVerifier(const EnvMap& env, std::string_view topic, int expect, int timeout_s,
                            std::string_view group = "");
+// The same with --at-least N: exit 0 once at least N distinct messages were read and every
+// queue to its end (re-sends after a crash carry new msgIds, so a crash test reads more).
+VerifierResult RunVerifierAtLeast(const EnvMap& env, std::string_view topic, int at_least,
+                                  int timeout_s);
 
 // Parses Verifier's stdout; appends a description of each bad line to *errors.
 std::vector<VerifiedMessage> ParseVerifierOutput(std::string_view out, std::string* errors);

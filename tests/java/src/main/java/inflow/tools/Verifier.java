@@ -23,9 +23,12 @@ import org.apache.rocketmq.common.message.MessageQueue;
  * are decompressed by the client).
  *
  * <pre>
- * Verifier consume --namesrv HOST:PORT --topic T --expect N --timeout-s S [--group G]
- *                  [--access-key AK --secret-key SK]
+ * Verifier consume --namesrv HOST:PORT --topic T (--expect N | --at-least N) --timeout-s S
+ *                  [--group G] [--access-key AK --secret-key SK]
  * </pre>
+ *
+ * With --at-least, more than N distinct messages is no failure: every queue is read to its end
+ * once N were seen (a producer that re-sends after a crash gives the copies new msgIds).
  *
  * Exit code 0 when exactly N distinct messages (by msgId) were read and every queue was read up
  * to its end within S seconds of finding the topic's route (finding it may take up to
@@ -46,8 +49,8 @@ public final class Verifier {
         throw new Args.UsageException("usage: Verifier consume --namesrv HOST:PORT --topic T"
             + " --expect N --timeout-s S [--group G] [--access-key AK --secret-key SK]");
       }
-      Args args = Args.parse(argv, 1, "namesrv", "topic", "expect", "timeout-s", "group",
-          "access-key", "secret-key");
+      Args args = Args.parse(argv, 1, "namesrv", "topic", "expect", "at-least", "timeout-s",
+          "group", "access-key", "secret-key");
       rc = consume(args);
     } catch (Args.UsageException e) {
       System.err.println("Verifier: " + e.getMessage());
@@ -63,10 +66,13 @@ public final class Verifier {
 
   private static int consume(Args args) throws Exception {
     String topic = args.required("topic");
-    int expect = args.intValue("expect", -1);
-    if (expect < 0) {
-      throw new Args.UsageException("--expect N (N >= 0) is required");
+    int exact = args.intValue("expect", -1);
+    int atLeast = args.intValue("at-least", -1);
+    if ((exact < 0) == (atLeast < 0)) {
+      throw new Args.UsageException("one of --expect N or --at-least N (N >= 0) is required");
     }
+    boolean orMore = atLeast >= 0;
+    int expect = orMore ? atLeast : exact;
     int timeoutS = args.intValue("timeout-s", 30);
     String group = args.optional("group", "inflow_verifier");
 
@@ -125,13 +131,13 @@ public final class Verifier {
             next.put(mq, r.getNextBeginOffset());
           }
         }
-        if (seen.size() > expect) {
+        if (!orMore && seen.size() > expect) {
           System.err.printf("Verifier: read %d distinct messages from %s, expected %d%n",
               seen.size(), topic, expect);
           return 1;
         }
         boolean caughtUp = !progress && !failed;
-        if (caughtUp && seen.size() == expect) {
+        if (caughtUp && (orMore ? seen.size() >= expect : seen.size() == expect)) {
           if (duplicates > 0) {
             System.err.printf("Verifier: note: %d duplicate deliveries (same msgId)%n", duplicates);
           }

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <random>
 
+#include "common/coding.h"
 #include "common/names.h"
 #include "sink/reserved_properties.h"
 
@@ -18,16 +19,6 @@ namespace {
 bool HasSeparator(std::string_view s) {
   return s.find(kNameValueSeparator) != std::string_view::npos ||
          s.find(kPropertySeparator) != std::string_view::npos;
-}
-
-void PutU32(uint32_t v, std::string* out) {
-  char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-               static_cast<char>(v)};
-  out->append(b, 4);
-}
-uint32_t GetU32(const char* p) {
-  auto u = reinterpret_cast<const unsigned char*>(p);
-  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
 }
 
 void AppendHex(const uint8_t* bytes, size_t n, std::string* out) {
@@ -183,11 +174,11 @@ Result<std::string> BuildProperties(const Message& message, std::string_view uni
 
 void AppendBatchEntry(std::string_view body, std::string_view properties, int32_t flag,
                       std::string* out) {
-  PutU32(static_cast<uint32_t>(BatchEntrySize(body.size(), properties.size())), out);
-  PutU32(0, out);  // magic: ignored by the broker
-  PutU32(0, out);  // body CRC: recomputed by the broker
-  PutU32(static_cast<uint32_t>(flag), out);
-  PutU32(static_cast<uint32_t>(body.size()), out);
+  PutFixed32BE(out, static_cast<uint32_t>(BatchEntrySize(body.size(), properties.size())));
+  PutFixed32BE(out, 0);  // magic: ignored by the broker
+  PutFixed32BE(out, 0);  // body CRC: recomputed by the broker
+  PutFixed32BE(out, static_cast<uint32_t>(flag));
+  PutFixed32BE(out, static_cast<uint32_t>(body.size()));
   out->append(body);
   out->push_back(static_cast<char>(properties.size() >> 8));
   out->push_back(static_cast<char>(properties.size()));
@@ -203,10 +194,10 @@ Result<std::vector<BatchEntryView>> DecodeBatchBody(std::string_view body) {
                                             " at offset " + std::to_string(pos) + ": " + what);
     };
     if (body.size() - pos < 20) return fail("truncated fixed fields");
-    uint32_t total = GetU32(body.data() + pos);
+    uint32_t total = DecodeFixed32BE(body.data() + pos);
     BatchEntryView e;
-    e.flag = static_cast<int32_t>(GetU32(body.data() + pos + 12));
-    uint32_t body_len = GetU32(body.data() + pos + 16);
+    e.flag = static_cast<int32_t>(DecodeFixed32BE(body.data() + pos + 12));
+    uint32_t body_len = DecodeFixed32BE(body.data() + pos + 16);
     if (body.size() - pos - 20 < size_t{body_len} + 2) return fail("truncated body");
     e.body = body.substr(pos + 20, body_len);
     size_t p = pos + 20 + body_len;
@@ -321,10 +312,10 @@ Result<UniqKeyParts> ParseUniqKey(std::string_view key) {
   }
   UniqKeyParts p;
   p.ip = {b[0], b[1], b[2], b[3]};
-  p.pid = static_cast<uint16_t>(b[4] << 8 | b[5]);
-  p.salt = GetU32(reinterpret_cast<const char*>(b + 6));
-  p.ms_in_month = GetU32(reinterpret_cast<const char*>(b + 10));
-  p.counter = static_cast<uint16_t>(b[14] << 8 | b[15]);
+  p.pid = DecodeFixed16BE(b + 4);
+  p.salt = DecodeFixed32BE(b + 6);
+  p.ms_in_month = DecodeFixed32BE(b + 10);
+  p.counter = DecodeFixed16BE(b + 14);
   return p;
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "common/coding.h"
 #include "common/json_parse.h"
 #include "common/json_text.h"
 
@@ -15,31 +16,6 @@ constexpr std::array<std::string_view, 14> kLanguageNames = {
     "JAVA",  "CPP",  "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY",
     "OTHER", "HTTP", "GO",     "PHP",    "OMS",    "RUST",   "NODE_JS"};
 constexpr uint8_t kLanguageOther = 7;
-
-void PutU32(uint32_t v, std::string* out) {
-  char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-               static_cast<char>(v)};
-  out->append(b, 4);
-}
-void PutU16(uint16_t v, std::string* out) {
-  char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
-  out->append(b, 2);
-}
-void PutU32At(uint32_t v, std::string* out, size_t pos) {
-  (*out)[pos] = static_cast<char>(v >> 24);
-  (*out)[pos + 1] = static_cast<char>(v >> 16);
-  (*out)[pos + 2] = static_cast<char>(v >> 8);
-  (*out)[pos + 3] = static_cast<char>(v);
-}
-
-uint32_t GetU32(const char* p) {
-  auto u = reinterpret_cast<const unsigned char*>(p);
-  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
-}
-uint16_t GetU16(const char* p) {
-  auto u = reinterpret_cast<const unsigned char*>(p);
-  return static_cast<uint16_t>((u[0] << 8) | u[1]);
-}
 
 void AppendInt(int64_t v, std::string* out) { out->append(std::to_string(v)); }
 
@@ -74,26 +50,26 @@ void AppendJsonHeader(const RemotingCommand& cmd, std::string* out) {
 }
 
 void AppendBinaryHeader(const RemotingCommand& cmd, std::string* out) {
-  PutU16(static_cast<uint16_t>(cmd.code), out);
+  PutFixed16BE(out, static_cast<uint16_t>(cmd.code));
   out->push_back(static_cast<char>(cmd.language));
-  PutU16(static_cast<uint16_t>(cmd.version), out);
-  PutU32(static_cast<uint32_t>(cmd.opaque), out);
-  PutU32(static_cast<uint32_t>(cmd.flag), out);
+  PutFixed16BE(out, static_cast<uint16_t>(cmd.version));
+  PutFixed32BE(out, static_cast<uint32_t>(cmd.opaque));
+  PutFixed32BE(out, static_cast<uint32_t>(cmd.flag));
   if (cmd.remark && !cmd.remark->empty()) {
-    PutU32(static_cast<uint32_t>(cmd.remark->size()), out);
+    PutFixed32BE(out, static_cast<uint32_t>(cmd.remark->size()));
     out->append(*cmd.remark);
   } else {
-    PutU32(0, out);
+    PutFixed32BE(out, 0);
   }
   size_t map_len_pos = out->size();
-  PutU32(0, out);
+  PutFixed32BE(out, 0);
   for (const auto& [k, v] : cmd.ext_fields) {
-    PutU16(static_cast<uint16_t>(k.size()), out);
+    PutFixed16BE(out, static_cast<uint16_t>(k.size()));
     out->append(k);
-    PutU32(static_cast<uint32_t>(v.size()), out);
+    PutFixed32BE(out, static_cast<uint32_t>(v.size()));
     out->append(v);
   }
-  PutU32At(static_cast<uint32_t>(out->size() - map_len_pos - 4), out, map_len_pos);
+  EncodeFixed32BE(out->data() + map_len_pos, static_cast<uint32_t>(out->size() - map_len_pos - 4));
 }
 
 // A bounds-checked reader over the binary header; every failure names the field and offset.
@@ -104,13 +80,13 @@ class Reader {
   bool Has(size_t n) const { return data_.size() - pos_ >= n; }
   Result<uint32_t> U32(std::string_view field) {
     if (!Has(4)) return Short(field, 4);
-    uint32_t v = GetU32(data_.data() + pos_);
+    uint32_t v = DecodeFixed32BE(data_.data() + pos_);
     pos_ += 4;
     return v;
   }
   Result<uint16_t> U16(std::string_view field) {
     if (!Has(2)) return Short(field, 2);
-    uint16_t v = GetU16(data_.data() + pos_);
+    uint16_t v = DecodeFixed16BE(data_.data() + pos_);
     pos_ += 2;
     return v;
   }
@@ -246,8 +222,8 @@ void AppendJsonString(std::string_view s, std::string* out) { inflow::AppendJson
 
 void AppendFrame(const RemotingCommand& cmd, SerializeType type, std::string* out) {
   size_t start = out->size();
-  PutU32(0, out);  // total length, patched below
-  PutU32(0, out);  // header length and type, patched below
+  PutFixed32BE(out, 0);  // total length, patched below
+  PutFixed32BE(out, 0);  // header length and type, patched below
   size_t header_start = out->size();
   if (type == SerializeType::kJson) {
     AppendJsonHeader(cmd, out);
@@ -256,9 +232,9 @@ void AppendFrame(const RemotingCommand& cmd, SerializeType type, std::string* ou
   }
   size_t header_len = out->size() - header_start;
   out->append(cmd.body);
-  PutU32At(static_cast<uint32_t>(out->size() - start - 4), out, start);
-  PutU32At((static_cast<uint32_t>(type) << 24) | static_cast<uint32_t>(header_len & 0xFFFFFF), out,
-           start + 4);
+  EncodeFixed32BE(out->data() + start, static_cast<uint32_t>(out->size() - start - 4));
+  EncodeFixed32BE(out->data() + start + 4, (static_cast<uint32_t>(type) << 24) |
+                                               static_cast<uint32_t>(header_len & 0xFFFFFF));
 }
 
 std::string EncodeFrame(const RemotingCommand& cmd, SerializeType type) {
@@ -270,7 +246,7 @@ std::string EncodeFrame(const RemotingCommand& cmd, SerializeType type) {
 
 Result<std::optional<size_t>> PeekFrameSize(std::string_view buffer, size_t max_frame) {
   if (buffer.size() < 4) return std::optional<size_t>();
-  uint32_t len = GetU32(buffer.data());
+  uint32_t len = DecodeFixed32BE(buffer.data());
   if (len < 4 || len > max_frame) {
     return Fail(ErrorCode::kDataLoss, "remoting frame: impossible length " + std::to_string(len) +
                                           " (limit " + std::to_string(max_frame) + ")");
@@ -285,7 +261,7 @@ Result<RemotingCommand> DecodeFrameContent(std::string_view content) {
     return Fail(ErrorCode::kDataLoss, "remoting frame: " + std::to_string(content.size()) +
                                           " bytes, shorter than the header length field");
   }
-  uint32_t len_and_type = GetU32(content.data());
+  uint32_t len_and_type = DecodeFixed32BE(content.data());
   uint8_t type = static_cast<uint8_t>(len_and_type >> 24);
   size_t header_len = len_and_type & 0xFFFFFF;
   if (header_len > content.size() - 4) {

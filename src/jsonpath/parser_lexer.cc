@@ -4,19 +4,13 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/hex.h"
 #include "jsonpath/iregexp.h"
 #include "jsonpath/parser.h"
 
 namespace inflow::jsonpath::internal {
 
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 void AppendUtf8(char32_t c, std::string* out) {
   if (c < 0x80) {
@@ -151,7 +145,7 @@ Result<std::string> Parser::ParseString() {
 Result<uint32_t> Parser::Hex4(size_t esc) {
   uint32_t v = 0;
   for (int k = 0; k < 4; ++k) {
-    int h = AtEnd() ? -1 : HexValue(Peek());
+    int h = AtEnd() ? -1 : HexDigitValue(Peek());
     if (h < 0) return Err(esc, "'\\u' needs four hex digits");
     v = v * 16 + static_cast<uint32_t>(h);
     ++pos_;

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "capture/mysql/packet_codec.h"
+#include "common/hex.h"
 
 namespace inflow::capture::mysql {
 
@@ -234,13 +235,6 @@ std::string EncodeBinlogDump(uint32_t position, uint16_t flags, uint32_t server_
 
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -277,7 +271,7 @@ Result<std::vector<MySQLGtidSid>> ParseMySQLGtidSet(std::string_view text) {
     size_t nibble = 0;
     for (char c : uuid) {
       if (c == '-') continue;
-      int v = HexValue(c);
+      int v = HexDigitValue(c);
       if (v < 0 || nibble >= 32) {
         return Fail(ErrorCode::kInvalidArgument, "invalid server uuid '" + std::string(uuid) +
                                                      "' in GTID set '" + std::string(text) + "'");

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "common/coding.h"
+#include "common/hex.h"
 #include "common/names.h"
 #include "sink/reserved_properties.h"
 
@@ -61,13 +62,6 @@ std::pair<int64_t, int64_t> MonthBounds(int64_t now_ms) {
   local.tm_isdst = -1;
   time_t next = mktime(&local);
   return {int64_t{start} * 1000, int64_t{next} * 1000};
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -302,8 +296,8 @@ Result<UniqKeyParts> ParseUniqKey(std::string_view key) {
   }
   uint8_t b[16];
   for (size_t i = 0; i < 16; ++i) {
-    int hi = HexValue(key[2 * i]);
-    int lo = HexValue(key[2 * i + 1]);
+    int hi = HexDigitValue(key[2 * i]);
+    int lo = HexDigitValue(key[2 * i + 1]);
     if (hi < 0 || lo < 0) {
       return Fail(ErrorCode::kInvalidArgument,
                   "UNIQ_KEY: non-hex character near position " + std::to_string(2 * i));
